@@ -1,0 +1,48 @@
+//! The inbox API component: HTTP routing and glue only; the rules live in
+//! baton-core.
+
+use baton_core::health::{self, Checks};
+use baton_core::problem::Problem;
+use baton_spin_adapter::{SpinDb, describe_kv_error, json_response, problem_json_response, problem_response};
+use spin_sdk::http::{Method, Request, Response};
+use spin_sdk::http_component;
+use spin_sdk::key_value::Store;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[http_component]
+fn handle(req: Request) -> Response {
+    let path = req.path().to_string();
+    match (req.method(), path.as_str()) {
+        (Method::Get, "/v1/health") => health(),
+        (_, "/v1/health") => problem_response(&Problem::method_not_allowed(
+            &req.method().to_string(),
+            &path,
+        )),
+        _ => problem_response(&Problem::not_found(&path)),
+    }
+}
+
+fn health() -> Response {
+    let database = SpinDb::open_migrated().map(|_| ()).map_err(|e| e.0);
+    let key_value = check_key_value();
+    let (status, body) = health::report(VERSION, &Checks { database, key_value });
+    if status == 200 {
+        json_response(status, &body)
+    } else {
+        problem_json_response(status, &body)
+    }
+}
+
+/// Writes and reads back a probe key, so a read-only or missing store shows.
+fn check_key_value() -> Result<(), String> {
+    let store = Store::open_default().map_err(|e| describe_kv_error(&e))?;
+    let probe = baton_spin_adapter::now_unix().to_string();
+    store
+        .set("baton:health:probe", probe.as_bytes())
+        .map_err(|e| describe_kv_error(&e))?;
+    match store.get("baton:health:probe").map_err(|e| describe_kv_error(&e))? {
+        Some(v) if v == probe.as_bytes() => Ok(()),
+        _ => Err("key-value probe did not read back".into()),
+    }
+}

@@ -1,0 +1,19 @@
+//! Host bindings for the Spin interfaces in `wit/`. Every import is
+//! trappable so a misused handle traps (as in Spin) while ordinary failures
+//! go back to the guest as the interface's error variant.
+
+wasmtime::component::bindgen!({
+    path: "../../wit",
+    world: "baton:runner/spin-imports",
+    imports: { default: trappable },
+    with: {
+        "fermyon:spin/key-value.store": crate::key_value::StoreHandle,
+        "fermyon:spin/sqlite.connection": crate::sqlite::Connection,
+        "spin:sqlite/sqlite.connection": crate::sqlite::Connection,
+    },
+});
+
+pub use fermyon::spin::key_value as kv2;
+pub use fermyon::spin::sqlite as sqlite2;
+pub use fermyon::spin::variables as variables2;
+pub use spin::sqlite::sqlite as sqlite3;

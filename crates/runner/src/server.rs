@@ -1,0 +1,336 @@
+//! The HTTP trigger: route each request as Spin does, add Spin's request
+//! headers, run it in a fresh instance of the matched component, and answer
+//! 404 / 500 / `/.well-known/spin/*` the way Spin does.
+
+use crate::outbound_http::OutboundHooks;
+use crate::routes::{RouteMatch, param_header_name};
+use crate::state::{App, ComponentRuntime, HostState, Target};
+use anyhow::{Context, Result, anyhow};
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Body;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::net::TcpListener;
+use wasmtime::Store;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::WasiCtx;
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpView};
+
+const WELL_KNOWN_PREFIX: &str = "/.well-known/spin/";
+const CHAINED_CLIENT_ADDR: &str = "0.0.0.0:0";
+
+/// Route facts for the Spin headers of one request.
+struct Routed {
+    full_url: String,
+    path_info: String,
+    matched_route: String,
+    raw_route: String,
+    component_route: String,
+    client_addr: String,
+    params: Vec<(String, String)>,
+}
+
+pub async fn serve(
+    app: Arc<App>,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(conn) => conn,
+                    Err(e) => {
+                        eprintln!("accept failed: {e}");
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let app = app.clone();
+                let service = hyper::service::service_fn(move |req| {
+                    let app = app.clone();
+                    async move { Ok::<_, std::convert::Infallible>(handle(app, req, peer).await) }
+                });
+                let conn = builder.serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(stream), service);
+                let conn = graceful.watch(conn.into_owned());
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    eprintln!("shutting down: finishing in-flight requests");
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
+            eprintln!("in-flight requests still running after 10 s; stopping them");
+        }
+    }
+    Ok(())
+}
+
+async fn handle<B>(app: Arc<App>, req: Request<B>, peer: SocketAddr) -> Response<HyperOutgoingBody>
+where
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<wasmtime_wasi_http::Error>,
+{
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let (label, response) = dispatch(&app, req, peer).await;
+    println!(
+        "{method} {path} -> {label} {} {:.2}ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+async fn dispatch<B>(app: &Arc<App>, mut req: Request<B>, peer: SocketAddr) -> (String, Response<HyperOutgoingBody>)
+where
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<wasmtime_wasi_http::Error>,
+{
+    let path = req.uri().path().to_string();
+    if let Some(rest) = path.strip_prefix(WELL_KNOWN_PREFIX) {
+        return ("(spin)".into(), well_known(app, rest));
+    }
+    let Some(RouteMatch { value, raw_route, matched_route, component_route, path_info, params }) = app.router.route(&path) else {
+        return ("(no route)".into(), plain(StatusCode::NOT_FOUND, ""));
+    };
+    let component_id = match value {
+        Target::Static(s) => return ("(static)".into(), static_response(&s)),
+        Target::Component(id) => id.clone(),
+    };
+    // Requests from outside must not impersonate a chained internal host.
+    if req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|h| h.split(':').next().unwrap_or("").ends_with(".spin.internal"))
+    {
+        req.headers_mut().remove(http::header::HOST);
+    }
+    let host = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost")
+        .to_string();
+    let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+    let routed = Routed {
+        full_url: format!("http://{host}{path_and_query}"),
+        path_info,
+        matched_route,
+        raw_route: raw_route.to_string(),
+        component_route,
+        client_addr: peer.to_string(),
+        params,
+    };
+    let response = run_component(app, &component_id, req, routed).await;
+    (component_id, response)
+}
+
+/// Service chaining: routed as if it matched `/...` of the target component.
+pub async fn handle_chained<B>(app: &Arc<App>, component_id: &str, req: Request<B>) -> Result<Response<HyperOutgoingBody>>
+where
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<wasmtime_wasi_http::Error>,
+{
+    if !app.components.contains_key(component_id) {
+        return Err(anyhow!("service chaining: the app has no component {component_id:?}"));
+    }
+    let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+    let routed = Routed {
+        full_url: format!("http://localhost{path_and_query}"),
+        path_info: req.uri().path().to_string(),
+        matched_route: "/...".into(),
+        raw_route: "/...".into(),
+        component_route: String::new(),
+        client_addr: CHAINED_CLIENT_ADDR.into(),
+        params: Vec::new(),
+    };
+    Ok(run_component(app, component_id, req, routed).await)
+}
+
+async fn run_component<B>(app: &Arc<App>, component_id: &str, req: Request<B>, routed: Routed) -> Response<HyperOutgoingBody>
+where
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<wasmtime_wasi_http::Error>,
+{
+    let Some(runtime) = app.components.get(component_id) else {
+        eprintln!("route leads to unknown component {component_id:?}");
+        return plain(StatusCode::INTERNAL_SERVER_ERROR, "");
+    };
+    match instantiate_and_call(app, runtime, req, routed).await {
+        Ok(response) => response,
+        Err(e) => {
+            eprintln!("[{component_id}] request failed: {e:#}");
+            plain(StatusCode::INTERNAL_SERVER_ERROR, "")
+        }
+    }
+}
+
+async fn instantiate_and_call<B>(
+    app: &Arc<App>,
+    runtime: &ComponentRuntime,
+    req: Request<B>,
+    routed: Routed,
+) -> Result<Response<HyperOutgoingBody>>
+where
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<wasmtime_wasi_http::Error>,
+{
+    let req = with_spin_headers(req, &routed)?;
+    let mut store = Store::new(runtime.pre.engine(), new_host_state(app, runtime)?);
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let incoming = store.data_mut().http().new_incoming_request(Scheme::Http, req)?;
+    let outparam = store.data_mut().http().new_response_outparam(sender)?;
+    let pre = runtime.pre.clone();
+    let component_id = runtime.config.id.clone();
+    // The instance keeps running after the response head is sent (streaming
+    // bodies, work after the response), as under Spin.
+    let task = tokio::spawn(async move {
+        let proxy = pre.instantiate_async(&mut store).await?;
+        proxy
+            .wasi_http_incoming_handler()
+            .call_handle(&mut store, incoming, outparam)
+            .await
+    });
+    match receiver.await {
+        Ok(Ok(response)) => {
+            tokio::spawn(async move {
+                match task.await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => eprintln!("[{component_id}] failed after sending its response: {e:#}"),
+                    Err(e) => eprintln!("[{component_id}] task failed after sending its response: {e}"),
+                }
+            });
+            Ok(response)
+        }
+        Ok(Err(code)) => Err(anyhow!("component set an error response: {code:?}")),
+        Err(_) => match task.await {
+            Ok(Ok(())) => Err(anyhow!("component returned without setting a response")),
+            Ok(Err(e)) => Err(anyhow::Error::from(e).context("component trapped")),
+            Err(e) => Err(anyhow!("component task panicked: {e}")),
+        },
+    }
+}
+
+fn new_host_state(app: &Arc<App>, runtime: &ComponentRuntime) -> Result<HostState> {
+    let config = runtime.config.clone();
+    let mut wasi = WasiCtx::builder();
+    wasi.inherit_stdout().inherit_stderr();
+    for (k, v) in &config.environment {
+        wasi.env(k, v);
+    }
+    for (host_dir, guest_dir) in &config.mounts {
+        wasi.preopened_dir(host_dir, guest_dir, wasmtime_wasi::FsPerms::ReadOnly)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot mount {}", host_dir.display()))?;
+    }
+    Ok(HostState {
+        app: app.clone(),
+        component: config.clone(),
+        table: ResourceTable::new(),
+        wasi: wasi.build(),
+        http: WasiHttpCtx::new(),
+        hooks: OutboundHooks {
+            app: app.clone(),
+            component: config,
+        },
+        sqlite_connections: 0,
+    })
+}
+
+/// The client's headers followed by Spin's (a client-sent `spin-*` header is
+/// kept, the host's value comes after it, as in Spin).
+fn with_spin_headers<B>(req: Request<B>, r: &Routed) -> Result<Request<B>> {
+    let (mut parts, body) = req.into_parts();
+    // The guest sees the authority from the Host header; make sure the URI has it.
+    if parts.uri.authority().is_none()
+        && let Some(host) = parts.headers.get(http::header::HOST).and_then(|h| h.to_str().ok())
+    {
+        let pq = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        parts.uri = http::Uri::builder()
+            .scheme("http")
+            .authority(host)
+            .path_and_query(pq)
+            .build()
+            .unwrap_or(parts.uri);
+    } else if parts.uri.authority().is_none() {
+        let pq = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        parts.uri = http::Uri::builder()
+            .scheme("http")
+            .authority("localhost")
+            .path_and_query(pq)
+            .build()
+            .unwrap_or(parts.uri);
+    }
+    let h = &mut parts.headers;
+    let mut add = |name: &str, value: &str| -> Result<()> {
+        h.append(
+            HeaderName::from_bytes(name.as_bytes())?,
+            HeaderValue::from_str(value).with_context(|| format!("header {name} is not valid"))?,
+        );
+        Ok(())
+    };
+    add("spin-full-url", &r.full_url)?;
+    add("spin-path-info", &r.path_info)?;
+    add("spin-matched-route", &r.matched_route)?;
+    add("spin-base-path", "/")?;
+    add("spin-raw-component-route", &r.raw_route)?;
+    add("spin-component-route", &r.component_route)?;
+    add("spin-client-addr", &r.client_addr)?;
+    for (name, value) in &r.params {
+        add(&param_header_name(name), value)?;
+    }
+    Ok(Request::from_parts(parts, body))
+}
+
+fn well_known(app: &App, rest: &str) -> Response<HyperOutgoingBody> {
+    match rest {
+        "health" => plain(StatusCode::OK, "OK"),
+        "info" => {
+            let mut info = serde_json::json!({ "name": app.name });
+            if let Some(v) = &app.version {
+                info["version"] = serde_json::Value::String(v.clone());
+            }
+            let mut res = plain(StatusCode::OK, &info.to_string());
+            res.headers_mut()
+                .insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            res
+        }
+        _ => plain(StatusCode::NOT_FOUND, ""),
+    }
+}
+
+fn static_response(s: &crate::manifest::StaticResponse) -> Response<HyperOutgoingBody> {
+    let status = StatusCode::from_u16(s.status_code.unwrap_or(200)).unwrap_or(StatusCode::OK);
+    let mut res = plain(status, s.body.as_deref().unwrap_or(""));
+    for (k, v) in &s.headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
+            res.headers_mut().insert(name, value);
+        }
+    }
+    res
+}
+
+pub fn plain(status: StatusCode, body: &str) -> Response<HyperOutgoingBody> {
+    let body = Full::new(Bytes::copy_from_slice(body.as_bytes()))
+        .map_err(|never| match never {})
+        .boxed_unsync();
+    let mut res = Response::new(body);
+    *res.status_mut() = status;
+    res
+}

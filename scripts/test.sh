@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test Baton has, on a fresh machine: installs what it needs,
+# checks format and lints, builds the runner and the wasm components, then
+# runs unit tests and the end-to-end tests through the real runner.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain"
+rustup target add wasm32-wasip2 >/dev/null
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+step "format"
+cargo fmt --all --check
+
+step "build the runner (profile host)"
+cargo build --profile host -p baton-runner
+
+step "build the components (wasm32-wasip2) with the runner, like spin build"
+./target/host/baton-runner build -f spin.toml
+./target/host/baton-runner build -f tests/fixture/spin.toml
+
+step "lint"
+cargo clippy --profile host --workspace --exclude baton-inbox-api --exclude baton-fixture --exclude baton-spin-adapter --all-targets -- -D warnings
+cargo clippy --release --target wasm32-wasip2 -p baton-inbox-api -p baton-fixture -p baton-spin-adapter -- -D warnings
+
+step "unit and end-to-end tests"
+export BATON_RUNNER_BIN="$PWD/target/host/baton-runner"
+export BATON_RUNNER_CACHE="${BATON_RUNNER_CACHE:-$PWD/target/baton-runner-cache}"
+cargo test --profile host -p baton-runner -p baton-core -p baton-e2e

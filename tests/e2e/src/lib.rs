@@ -1,0 +1,257 @@
+//! Harness for end-to-end tests: starts `baton-runner up` on a free loopback
+//! port with a fresh state dir, waits until it serves, and stops it cleanly.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// The runner binary: `$BATON_RUNNER_BIN`, else the `host`-profile build.
+pub fn runner_bin() -> PathBuf {
+    std::env::var_os("BATON_RUNNER_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/host/baton-runner"))
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A fresh, unique directory under the system temp dir.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("baton-e2e-{tag}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub struct Runner {
+    child: Option<Child>,
+    pub base: String,
+    pub port: u16,
+    pub state_dir: PathBuf,
+    output: Arc<Mutex<String>>,
+}
+
+pub struct RunnerOptions {
+    pub manifest: PathBuf,
+    pub state_dir: PathBuf,
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+}
+
+impl RunnerOptions {
+    pub fn new(manifest: &str, tag: &str) -> Self {
+        RunnerOptions {
+            manifest: workspace_root().join(manifest),
+            state_dir: temp_dir(tag),
+            args: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    pub fn arg(mut self, a: &str) -> Self {
+        self.args.push(a.to_string());
+        self
+    }
+
+    pub fn variable(self, name: &str, value: &str) -> Self {
+        self.arg("--variable").arg(&format!("{name}={value}"))
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    pub fn start(self) -> Runner {
+        match self.try_start() {
+            Ok(r) => r,
+            Err(output) => panic!("runner did not start:\n{output}"),
+        }
+    }
+
+    /// Starts the runner; Err(output) if it exits or does not serve in 60 s.
+    pub fn try_start(self) -> Result<Runner, String> {
+        let port = free_port();
+        let mut cmd = Command::new(runner_bin());
+        cmd.arg("up")
+            .arg("-f")
+            .arg(&self.manifest)
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--state-dir")
+            .arg(&self.state_dir)
+            .args(&self.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", runner_bin().display()));
+        let output = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let output = output.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    output.lock().unwrap().push_str(&(line + "\n"));
+                }
+            });
+        }
+        let mut runner = Runner {
+            child: Some(child),
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            state_dir: self.state_dir,
+            output,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Some(child) = runner.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                std::thread::sleep(Duration::from_millis(100));
+                runner.child = None;
+                return Err(format!("exited with {status}\n{}", runner.output()));
+            }
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(runner);
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        Err(format!("not serving after 60 s\n{}", runner.output()))
+    }
+}
+
+impl Runner {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    /// Sends SIGINT (Ctrl-C) and waits for a clean exit; returns its status code.
+    pub fn stop(&mut self) -> Option<i32> {
+        let mut child = self.child.take()?;
+        let _ = Command::new("kill").arg("-INT").arg(child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A response, whatever its status.
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
+    }
+
+    pub fn header(&self) -> &str {
+        &self.content_type
+    }
+}
+
+pub fn request(method: &str, url: &str, body: Option<&str>) -> Reply {
+    let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(30)).build();
+    let req = agent.request(method, url);
+    let result = match body {
+        Some(b) => req.set("content-type", "application/json").send_string(b),
+        None => req.call(),
+    };
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    Reply {
+        status: response.status(),
+        content_type: response.content_type().to_string(),
+        body: response.into_string().unwrap_or_default(),
+    }
+}
+
+pub fn get(url: &str) -> Reply {
+    request("GET", url, None)
+}
+
+/// A loopback HTTP server standing in for a third-party service: answers
+/// every request with `200 <body>` and counts them.
+pub struct FakeServer {
+    pub port: u16,
+    pub hits: Arc<Mutex<usize>>,
+}
+
+impl FakeServer {
+    pub fn start(body: &'static str) -> FakeServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let hits = Arc::new(Mutex::new(0));
+        let counter = hits.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                let counter = counter.clone();
+                std::thread::spawn(move || {
+                    let mut stream = stream;
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                        if line == "\r\n" {
+                            break;
+                        }
+                        line.clear();
+                    }
+                    *counter.lock().unwrap() += 1;
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                });
+            }
+        });
+        FakeServer { port, hits }
+    }
+}
