@@ -22,7 +22,7 @@ fn header<'a>(reply: &'a Value, name: &str) -> Vec<&'a str> {
 fn routes_and_spin_headers() {
     let runner = fixture("routes").start();
     let r = get(&runner.url("/fixture/headers/a/b?x=1")).json();
-    assert_eq!(header(&r, "spin-path-info"), ["/a/b"]);
+    assert_eq!(header(&r, "spin-path-info"), ["/headers/a/b"]);
     assert_eq!(header(&r, "spin-matched-route"), ["/fixture/..."]);
     assert_eq!(header(&r, "spin-raw-component-route"), ["/fixture/..."]);
     assert_eq!(header(&r, "spin-component-route"), ["/fixture"]);
@@ -44,7 +44,8 @@ fn routes_and_spin_headers() {
     let r = get(&runner.url("/users/me")).json();
     assert_eq!(header(&r, "spin-matched-route"), ["/users/me"]);
 
-    // Client-sent spin-* headers are kept; the host's value comes last.
+    // A client-sent spin-* header never wins: the host's value comes after
+    // it, and spin-sdk keeps the last value per name.
     let agent = ureq::agent();
     let r: Value = agent
         .get(&runner.url("/fixture/headers"))
@@ -53,7 +54,7 @@ fn routes_and_spin_headers() {
         .unwrap()
         .into_json()
         .unwrap();
-    assert_eq!(header(&r, "spin-path-info"), ["/forged", ""]);
+    assert_eq!(header(&r, "spin-path-info"), ["/headers"]);
 
     let none = get(&runner.url("/nowhere"));
     assert_eq!(none.status, 404);
@@ -91,8 +92,8 @@ fn key_value_grants_and_operations() {
     assert_eq!(get(&runner.url("/fixture/kv/default/greeting/exists")).json()["ok"], false);
 
     // Not granted: access-denied, whether or not the store exists.
-    assert_eq!(get(&runner.url("/restricted/kv/default/x")).json()["error"], "AccessDenied");
-    assert_eq!(get(&runner.url("/fixture/kv/other/x")).json()["error"], "AccessDenied");
+    assert!(get(&runner.url("/restricted/kv/default/x")).json()["error"].as_str().unwrap().contains("AccessDenied"));
+    assert!(get(&runner.url("/fixture/kv/other/x")).json()["error"].as_str().unwrap().contains("AccessDenied"));
 }
 
 fn sql(runner: &Runner, path: &str, statements: Value) -> Value {
@@ -130,16 +131,16 @@ fn sqlite_both_interfaces_and_grants() {
 
     // Errors are values: io(message), and a parameter count mismatch.
     let r = sql(&runner, "/fixture/sql/v3/default", json!([{"sql": "SELECT ?", "params": []}]));
-    assert!(r["error"].as_str().unwrap().starts_with("Io("), "{r}");
+    assert!(r["error"].as_str().unwrap().contains("Io("), "{r}");
 
     // Foreign keys are on by default, as in Spin.
     let r = sql(&runner, "/fixture/sql/v3/default", json!([{"sql": "PRAGMA foreign_keys"}]));
     assert_eq!(r["results"][0]["rows"], json!([[1]]));
 
     let denied = sql(&runner, "/restricted/sql/v3/default", json!([]));
-    assert_eq!(denied["error"], "AccessDenied");
+    assert!(denied["error"].as_str().unwrap().contains("AccessDenied"), "{denied}");
     let denied = sql(&runner, "/restricted/sql/v2/default", json!([]));
-    assert_eq!(denied["error"], "AccessDenied");
+    assert!(denied["error"].as_str().unwrap().contains("AccessDenied"), "{denied}");
 }
 
 #[test]
@@ -186,9 +187,9 @@ fn variables_from_defaults_cli_and_environment() {
     assert_eq!(get(&runner.url("/fixture/var/greeting")).json()["value"], "hello world");
     assert_eq!(get(&runner.url("/fixture/var/token")).json()["value"], "t0ken");
     let undefined = get(&runner.url("/fixture/var/who")).json();
-    assert!(undefined["error"].as_str().unwrap().starts_with("Undefined"), "app variables are not readable directly: {undefined}");
+    assert!(undefined["error"].as_str().unwrap().contains("Undefined"), "app variables are not readable directly: {undefined}");
     let invalid = get(&runner.url("/fixture/var/Bad-Name")).json();
-    assert!(invalid["error"].as_str().unwrap().starts_with("InvalidName"), "{invalid}");
+    assert!(invalid["error"].as_str().unwrap().contains("InvalidName"), "{invalid}");
     drop(runner);
 
     let runner = fixture("vars-env").env("SPIN_VARIABLE_WHO", "env").start();
