@@ -25,7 +25,11 @@ fn main() {
         .collect();
     files.sort();
     for pair in files.windows(2) {
-        assert!(pair[0].0 != pair[1].0, "two migrations share version {}", pair[0].0);
+        assert!(
+            pair[0].0 != pair[1].0,
+            "two migrations share version {}",
+            pair[0].0
+        );
     }
     let mut out = String::from("pub const MIGRATIONS: &[Migration] = &[\n");
     for (version, name, path) in &files {

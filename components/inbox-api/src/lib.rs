@@ -3,7 +3,9 @@
 
 use baton_core::health::{self, Checks};
 use baton_core::problem::Problem;
-use baton_spin_adapter::{SpinDb, describe_kv_error, json_response, problem_json_response, problem_response};
+use baton_spin_adapter::{
+    SpinDb, describe_kv_error, json_response, problem_json_response, problem_response,
+};
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
 use spin_sdk::key_value::Store;
@@ -26,7 +28,13 @@ fn handle(req: Request) -> Response {
 fn health() -> Response {
     let database = SpinDb::open_migrated().map(|_| ()).map_err(|e| e.0);
     let key_value = check_key_value();
-    let (status, body) = health::report(VERSION, &Checks { database, key_value });
+    let (status, body) = health::report(
+        VERSION,
+        &Checks {
+            database,
+            key_value,
+        },
+    );
     if status == 200 {
         json_response(status, &body)
     } else {
@@ -41,7 +49,10 @@ fn check_key_value() -> Result<(), String> {
     store
         .set("baton:health:probe", probe.as_bytes())
         .map_err(|e| describe_kv_error(&e))?;
-    match store.get("baton:health:probe").map_err(|e| describe_kv_error(&e))? {
+    match store
+        .get("baton:health:probe")
+        .map_err(|e| describe_kv_error(&e))?
+    {
         Some(v) if v == probe.as_bytes() => Ok(()),
         _ => Err("key-value probe did not read back".into()),
     }

@@ -108,7 +108,9 @@ pub mod testing {
                 .collect();
             let width = columns.len();
             let mut out = Vec::new();
-            let mut rows = stmt.query(rusqlite::params_from_iter(params)).map_err(err)?;
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(params))
+                .map_err(err)?;
             while let Some(row) = rows.next().map_err(err)? {
                 let mut values = Vec::with_capacity(width);
                 for i in 0..width {

@@ -21,10 +21,13 @@ pub fn report(version: &str, checks: &Checks) -> (u16, Value) {
             json!({"status": "ok", "version": version, "database": "ok", "key_value": "ok"}),
         );
     }
-    let failed: Vec<String> = [("database", &checks.database), ("key-value", &checks.key_value)]
-        .into_iter()
-        .filter_map(|(name, r)| r.as_ref().err().map(|e| format!("{name}: {e}")))
-        .collect();
+    let failed: Vec<String> = [
+        ("database", &checks.database),
+        ("key-value", &checks.key_value),
+    ]
+    .into_iter()
+    .filter_map(|(name, r)| r.as_ref().err().map(|e| format!("{name}: {e}")))
+    .collect();
     (
         503,
         json!({
@@ -45,14 +48,25 @@ mod tests {
 
     #[test]
     fn healthy_and_unhealthy() {
-        let ok = Checks { database: Ok(()), key_value: Ok(()) };
+        let ok = Checks {
+            database: Ok(()),
+            key_value: Ok(()),
+        };
         let (status, body) = report("1.0", &ok);
         assert_eq!(status, 200);
         assert_eq!(body["database"], "ok");
-        let bad = Checks { database: Err("disk I/O error".into()), key_value: Ok(()) };
+        let bad = Checks {
+            database: Err("disk I/O error".into()),
+            key_value: Ok(()),
+        };
         let (status, body) = report("1.0", &bad);
         assert_eq!(status, 503);
         assert_eq!(body["key_value"], "ok");
-        assert!(body["detail"].as_str().unwrap().contains("database: disk I/O error"));
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("database: disk I/O error")
+        );
     }
 }

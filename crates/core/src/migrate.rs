@@ -83,7 +83,11 @@ fn apply_one(db: &dyn Db, m: &Migration, now: i64) -> Result<bool, DbError> {
         }
         db.execute(
             "INSERT INTO baton_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-            &[Value::Integer(m.version), m.name.into(), Value::Integer(now)],
+            &[
+                Value::Integer(m.version),
+                m.name.into(),
+                Value::Integer(now),
+            ],
         )?;
         Ok(true)
     })();
@@ -201,7 +205,9 @@ fn strip_comments(text: &str) -> String {
     let mut rest = out.as_str();
     while let Some(start) = rest.find("/*") {
         result.push_str(&rest[..start]);
-        rest = rest[start..].find("*/").map_or("", |end| &rest[start + end + 2..]);
+        rest = rest[start..]
+            .find("*/")
+            .map_or("", |end| &rest[start + end + 2..]);
     }
     result.push_str(rest);
     result
@@ -217,7 +223,10 @@ mod tests {
         let sql = "-- header\nCREATE TABLE a (x TEXT DEFAULT 'a;b');\n/* c; */\nCREATE INDEX i ON a (x);\n\n";
         assert_eq!(
             split_statements(sql),
-            vec!["-- header\nCREATE TABLE a (x TEXT DEFAULT 'a;b')", "/* c; */\nCREATE INDEX i ON a (x)"]
+            vec![
+                "-- header\nCREATE TABLE a (x TEXT DEFAULT 'a;b')",
+                "/* c; */\nCREATE INDEX i ON a (x)"
+            ]
         );
     }
 
@@ -249,8 +258,16 @@ mod tests {
     }
 
     const TEST_MIGRATIONS: &[Migration] = &[
-        Migration { version: 1, name: "one", sql: "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);" },
-        Migration { version: 2, name: "two", sql: "INSERT INTO a VALUES (2);" },
+        Migration {
+            version: 1,
+            name: "one",
+            sql: "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);",
+        },
+        Migration {
+            version: 2,
+            name: "two",
+            sql: "INSERT INTO a VALUES (2);",
+        },
     ];
 
     #[test]
@@ -258,13 +275,23 @@ mod tests {
         let db = SqliteDb::memory();
         let bad = [
             TEST_MIGRATIONS[0],
-            Migration { version: 2, name: "bad", sql: "INSERT INTO a VALUES (2); INSERT INTO nope VALUES (1);" },
+            Migration {
+                version: 2,
+                name: "bad",
+                sql: "INSERT INTO a VALUES (2); INSERT INTO nope VALUES (1);",
+            },
         ];
         let err = ensure(&db, &bad, 0).unwrap_err();
         assert!(err.0.contains("0002_bad"), "{err}");
         let rows = db.execute("SELECT COUNT(*) FROM a", &[]).unwrap();
-        assert_eq!(rows.scalar(), Some(&Value::Integer(1)), "migration 2 rolled back");
-        let versions = db.execute("SELECT version FROM baton_migrations", &[]).unwrap();
+        assert_eq!(
+            rows.scalar(),
+            Some(&Value::Integer(1)),
+            "migration 2 rolled back"
+        );
+        let versions = db
+            .execute("SELECT version FROM baton_migrations", &[])
+            .unwrap();
         assert_eq!(versions.rows.len(), 1);
     }
 
@@ -292,7 +319,10 @@ mod tests {
         assert_eq!(applied, 2, "{outcomes:?}");
         let db = SqliteDb(rusqlite::Connection::open(&path).unwrap());
         let rows = db.execute("SELECT x FROM a ORDER BY x", &[]).unwrap();
-        assert_eq!(rows.rows, vec![vec![Value::Integer(1)], vec![Value::Integer(2)]]);
+        assert_eq!(
+            rows.rows,
+            vec![vec![Value::Integer(1)], vec![Value::Integer(2)]]
+        );
         let _ = std::fs::remove_file(&path);
     }
 }

@@ -23,7 +23,11 @@ pub struct Options {
     pub cache_dir: Option<PathBuf>,
 }
 
-pub fn load(loaded: &LoadedManifest, engine: &Engine, opts: &Options) -> Result<(App, Vec<String>)> {
+pub fn load(
+    loaded: &LoadedManifest,
+    engine: &Engine,
+    opts: &Options,
+) -> Result<(App, Vec<String>)> {
     let m = &loaded.manifest;
     let mut warnings = Vec::new();
 
@@ -34,11 +38,16 @@ pub fn load(loaded: &LoadedManifest, engine: &Engine, opts: &Options) -> Result<
     let variables = Resolver::new(&m.variables, opts.cli_variables.clone(), env, dotenv)
         .map_err(anyhow::Error::msg)?;
     for name in variables.unknown_cli_variables() {
-        warnings.push(format!("--variable {name}: the manifest declares no such variable"));
+        warnings.push(format!(
+            "--variable {name}: the manifest declares no such variable"
+        ));
     }
     let missing = variables.unresolved_required();
     if !missing.is_empty() {
-        bail!("no provider resolved required variable(s): {}", missing.join(", "));
+        bail!(
+            "no provider resolved required variable(s): {}",
+            missing.join(", ")
+        );
     }
 
     let mut configs = BTreeMap::new();
@@ -77,7 +86,11 @@ pub fn load(loaded: &LoadedManifest, engine: &Engine, opts: &Options) -> Result<
             sqlite_databases: c.sqlite_databases.iter().cloned().collect(),
             allowed_outbound_hosts: hosts,
             variables: component_vars,
-            environment: c.environment.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            environment: c
+                .environment
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             mounts: mounts(&loaded.dir, id, &c.files)?,
         };
         // Catch a malformed entry now rather than on the first request.
@@ -85,7 +98,9 @@ pub fn load(loaded: &LoadedManifest, engine: &Engine, opts: &Options) -> Result<
             .allowed_hosts(&variables)
             .map_err(|e| anyhow::anyhow!("component {id:?}: allowed_outbound_hosts: {e}"))?;
         if !c.ai_models.is_empty() {
-            warnings.push(format!("component {id:?}: ai_models are not served by baton-runner yet"));
+            warnings.push(format!(
+                "component {id:?}: ai_models are not served by baton-runner yet"
+            ));
         }
         configs.insert(id.clone(), Arc::new(config));
     }
@@ -102,7 +117,10 @@ pub fn load(loaded: &LoadedManifest, engine: &Engine, opts: &Options) -> Result<
             (None, None) => continue,
         };
         if let RouteConfig::Route(route) = &trigger.route {
-            if route.trim_start_matches('/').starts_with(".well-known/spin") {
+            if route
+                .trim_start_matches('/')
+                .starts_with(".well-known/spin")
+            {
                 warnings.push(format!(
                     "route {route:?} is under the reserved /.well-known/spin/ prefix and will never be reached"
                 ));
@@ -123,18 +141,28 @@ pub fn load(loaded: &LoadedManifest, engine: &Engine, opts: &Options) -> Result<
         if components.contains_key(&id) {
             continue;
         }
-        let Some(config) = configs.get(&id) else { continue };
+        let Some(config) = configs.get(&id) else {
+            continue;
+        };
         let source = loaded.dir.join(&m.component[&id].source);
         let component = crate::engine::load_component(engine, &source, opts.cache_dir.as_deref())
             .with_context(|| format!("component {id:?}"))?;
         let pre = linker
             .instantiate_pre(&component)
             .map_err(anyhow::Error::from)
-            .with_context(|| format!("component {id:?} imports something baton-runner does not provide"))?;
+            .with_context(|| {
+                format!("component {id:?} imports something baton-runner does not provide")
+            })?;
         let pre = ProxyPre::new(pre).map_err(anyhow::Error::from).with_context(|| {
             format!("component {id:?} must export wasi:http/incoming-handler@0.2 (build it with spin-sdk 5.2 for wasm32-wasip2)")
         })?;
-        components.insert(id.clone(), ComponentRuntime { config: config.clone(), pre });
+        components.insert(
+            id.clone(),
+            ComponentRuntime {
+                config: config.clone(),
+                pre,
+            },
+        );
     }
 
     let app = App {
@@ -187,4 +215,3 @@ fn mounts(dir: &Path, id: &str, files: &[FileMount]) -> Result<Vec<(PathBuf, Str
         })
         .collect()
 }
-

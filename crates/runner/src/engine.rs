@@ -45,7 +45,11 @@ pub fn cache_dir() -> Option<PathBuf> {
         .map(|base| base.join("baton-runner"))
 }
 
-pub fn load_component(engine: &Engine, wasm_path: &Path, cache: Option<&Path>) -> Result<Component> {
+pub fn load_component(
+    engine: &Engine,
+    wasm_path: &Path,
+    cache: Option<&Path>,
+) -> Result<Component> {
     let bytes = std::fs::read(wasm_path).with_context(|| {
         format!(
             "cannot read component {} (run `baton-runner build` first?)",
@@ -56,7 +60,9 @@ pub fn load_component(engine: &Engine, wasm_path: &Path, cache: Option<&Path>) -
         return Ok(Component::new(engine, &bytes)?);
     };
     let mut engine_hash = std::collections::hash_map::DefaultHasher::new();
-    engine.precompile_compatibility_hash().hash(&mut engine_hash);
+    engine
+        .precompile_compatibility_hash()
+        .hash(&mut engine_hash);
     let key = format!(
         "{:x}-{:016x}.cwasm",
         Sha256::digest(&bytes),

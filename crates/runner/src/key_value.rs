@@ -47,7 +47,10 @@ impl KeyValueStores {
         label == "default"
     }
 
-    fn with_conn<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>) -> Result<T, Error> {
+    fn with_conn<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, Error> {
         let conn = self
             .conn
             .lock()
@@ -122,27 +125,47 @@ impl kv2::HostStore for HostState {
         }
     }
 
-    fn get(&mut self, store: Resource<StoreHandle>, key: String) -> wasmtime::Result<Result<Option<Vec<u8>>, Error>> {
+    fn get(
+        &mut self,
+        store: Resource<StoreHandle>,
+        key: String,
+    ) -> wasmtime::Result<Result<Option<Vec<u8>>, Error>> {
         let label = &self.table.get(&store)?.label;
         Ok(self.app.key_value.get(label, &key))
     }
 
-    fn set(&mut self, store: Resource<StoreHandle>, key: String, value: Vec<u8>) -> wasmtime::Result<Result<(), Error>> {
+    fn set(
+        &mut self,
+        store: Resource<StoreHandle>,
+        key: String,
+        value: Vec<u8>,
+    ) -> wasmtime::Result<Result<(), Error>> {
         let label = &self.table.get(&store)?.label;
         Ok(self.app.key_value.set(label, &key, &value))
     }
 
-    fn delete(&mut self, store: Resource<StoreHandle>, key: String) -> wasmtime::Result<Result<(), Error>> {
+    fn delete(
+        &mut self,
+        store: Resource<StoreHandle>,
+        key: String,
+    ) -> wasmtime::Result<Result<(), Error>> {
         let label = &self.table.get(&store)?.label;
         Ok(self.app.key_value.delete(label, &key))
     }
 
-    fn exists(&mut self, store: Resource<StoreHandle>, key: String) -> wasmtime::Result<Result<bool, Error>> {
+    fn exists(
+        &mut self,
+        store: Resource<StoreHandle>,
+        key: String,
+    ) -> wasmtime::Result<Result<bool, Error>> {
         let label = &self.table.get(&store)?.label;
         Ok(self.app.key_value.get(label, &key).map(|v| v.is_some()))
     }
 
-    fn get_keys(&mut self, store: Resource<StoreHandle>) -> wasmtime::Result<Result<Vec<String>, Error>> {
+    fn get_keys(
+        &mut self,
+        store: Resource<StoreHandle>,
+    ) -> wasmtime::Result<Result<Vec<String>, Error>> {
         let label = &self.table.get(&store)?.label;
         Ok(self.app.key_value.keys(label))
     }

@@ -23,7 +23,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "baton-runner", version, about = "Serve a Spin app on wasmtime, like `spin up`")]
+#[command(
+    name = "baton-runner",
+    version,
+    about = "Serve a Spin app on wasmtime, like `spin up`"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -79,7 +83,12 @@ struct ServeArgs {
 fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        Cmd::Build { file, components, up, serve } => {
+        Cmd::Build {
+            file,
+            components,
+            up,
+            serve,
+        } => {
             let loaded = manifest::load(&file)?;
             spin_build::build(&loaded, &components)?;
             if up {
@@ -98,7 +107,9 @@ fn main() -> Result<()> {
 }
 
 fn up_blocking(loaded: &manifest::LoadedManifest, args: ServeArgs) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(up(loaded, args))
 }
 
@@ -131,7 +142,10 @@ async fn up(loaded: &manifest::LoadedManifest, args: ServeArgs) -> Result<()> {
     let _ = app.listen_addr.set(addr);
     let app = Arc::new(app);
     match &state_dir {
-        Some(dir) => println!("Storing default SQLite and key-value data in {}", dir.display()),
+        Some(dir) => println!(
+            "Storing default SQLite and key-value data in {}",
+            dir.display()
+        ),
         None => println!("Storing SQLite and key-value data in memory (no state dir)"),
     }
     println!(
@@ -142,8 +156,13 @@ async fn up(loaded: &manifest::LoadedManifest, args: ServeArgs) -> Result<()> {
     println!("Serving http://{addr}");
     println!("Available Routes:");
     for (id, route) in loaded.manifest.trigger.http.iter().filter_map(|t| {
-        let manifest::RouteConfig::Route(r) = &t.route else { return None };
-        Some((t.component.clone().unwrap_or_else(|| "(static)".into()), r.clone()))
+        let manifest::RouteConfig::Route(r) = &t.route else {
+            return None;
+        };
+        Some((
+            t.component.clone().unwrap_or_else(|| "(static)".into()),
+            r.clone(),
+        ))
     }) {
         println!("  {id}: http://{addr}{route}");
     }
@@ -156,13 +175,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

@@ -15,7 +15,8 @@ pub struct OutboundHooks {
 }
 
 type IoFuture = Box<dyn Future<Output = Result<(), Error>> + Send>;
-type SendFuture = Box<dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), Error>> + Send>;
+type SendFuture =
+    Box<dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), Error>> + Send>;
 
 enum Destination {
     /// Back to this app through the listener, so it is routed again.
@@ -46,7 +47,11 @@ impl WasiHttpHooks for OutboundHooks {
         Box::new(async move {
             let uri = request.uri().clone();
             let scheme = uri.scheme_str().unwrap_or("https").to_ascii_lowercase();
-            let host = uri.host().unwrap_or("").trim_matches(['[', ']']).to_string();
+            let host = uri
+                .host()
+                .unwrap_or("")
+                .trim_matches(['[', ']'])
+                .to_string();
             let port = uri.port_u16();
             let allowed = match component.allowed_hosts(&app.variables) {
                 Ok(allowed) => allowed,
@@ -93,7 +98,8 @@ impl WasiHttpHooks for OutboundHooks {
                 }
                 Destination::External => {
                     if !allowed.allows(&scheme, &host, port) {
-                        let suggestion = crate::allowed_hosts::AllowedHosts::suggestion(&scheme, &host, port);
+                        let suggestion =
+                            crate::allowed_hosts::AllowedHosts::suggestion(&scheme, &host, port);
                         deny(&component.id, &suggestion);
                         return Err(Error::HttpRequestDenied);
                     }
@@ -121,7 +127,10 @@ async fn send_external(
 ) -> Result<(http::Response<WasiBody>, IoFuture), Error> {
     use http_body_util::BodyExt;
     let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
-    Ok((response.map(BodyExt::boxed_unsync), Box::new(io) as IoFuture))
+    Ok((
+        response.map(BodyExt::boxed_unsync),
+        Box::new(io) as IoFuture,
+    ))
 }
 
 #[cfg(test)]

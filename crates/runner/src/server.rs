@@ -41,7 +41,8 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    let builder =
+        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -96,7 +97,11 @@ where
     response
 }
 
-async fn dispatch<B>(app: &Arc<App>, mut req: Request<B>, peer: SocketAddr) -> (String, Response<HyperOutgoingBody>)
+async fn dispatch<B>(
+    app: &Arc<App>,
+    mut req: Request<B>,
+    peer: SocketAddr,
+) -> (String, Response<HyperOutgoingBody>)
 where
     B: Body<Data = Bytes> + Send + 'static,
     B::Error: Into<wasmtime_wasi_http::Error>,
@@ -105,11 +110,19 @@ where
     if let Some(rest) = path.strip_prefix(WELL_KNOWN_PREFIX) {
         return ("(spin)".into(), well_known(app, rest));
     }
-    let Some(RouteMatch { value, raw_route, matched_route, component_route, path_info, params }) = app.router.route(&path) else {
+    let Some(RouteMatch {
+        value,
+        raw_route,
+        matched_route,
+        component_route,
+        path_info,
+        params,
+    }) = app.router.route(&path)
+    else {
         return ("(no route)".into(), plain(StatusCode::NOT_FOUND, ""));
     };
     let component_id = match value {
-        Target::Static(s) => return ("(static)".into(), static_response(&s)),
+        Target::Static(s) => return ("(static)".into(), static_response(s)),
         Target::Component(id) => id.clone(),
     };
     // Requests from outside must not impersonate a chained internal host.
@@ -117,7 +130,12 @@ where
         .headers()
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
-        .is_some_and(|h| h.split(':').next().unwrap_or("").ends_with(".spin.internal"))
+        .is_some_and(|h| {
+            h.split(':')
+                .next()
+                .unwrap_or("")
+                .ends_with(".spin.internal")
+        })
     {
         req.headers_mut().remove(http::header::HOST);
     }
@@ -127,7 +145,12 @@ where
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost")
         .to_string();
-    let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/")
+        .to_string();
     let routed = Routed {
         full_url: format!("http://{host}{path_and_query}"),
         path_info,
@@ -142,15 +165,26 @@ where
 }
 
 /// Service chaining: routed as if it matched `/...` of the target component.
-pub async fn handle_chained<B>(app: &Arc<App>, component_id: &str, req: Request<B>) -> Result<Response<HyperOutgoingBody>>
+pub async fn handle_chained<B>(
+    app: &Arc<App>,
+    component_id: &str,
+    req: Request<B>,
+) -> Result<Response<HyperOutgoingBody>>
 where
     B: Body<Data = Bytes> + Send + 'static,
     B::Error: Into<wasmtime_wasi_http::Error>,
 {
     if !app.components.contains_key(component_id) {
-        return Err(anyhow!("service chaining: the app has no component {component_id:?}"));
+        return Err(anyhow!(
+            "service chaining: the app has no component {component_id:?}"
+        ));
     }
-    let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/")
+        .to_string();
     let routed = Routed {
         full_url: format!("http://localhost{path_and_query}"),
         path_info: req.uri().path().to_string(),
@@ -163,7 +197,12 @@ where
     Ok(run_component(app, component_id, req, routed).await)
 }
 
-async fn run_component<B>(app: &Arc<App>, component_id: &str, req: Request<B>, routed: Routed) -> Response<HyperOutgoingBody>
+async fn run_component<B>(
+    app: &Arc<App>,
+    component_id: &str,
+    req: Request<B>,
+    routed: Routed,
+) -> Response<HyperOutgoingBody>
 where
     B: Body<Data = Bytes> + Send + 'static,
     B::Error: Into<wasmtime_wasi_http::Error>,
@@ -194,7 +233,10 @@ where
     let req = with_spin_headers(req, &routed)?;
     let mut store = Store::new(runtime.pre.engine(), new_host_state(app, runtime)?);
     let (sender, receiver) = tokio::sync::oneshot::channel();
-    let incoming = store.data_mut().http().new_incoming_request(Scheme::Http, req)?;
+    let incoming = store
+        .data_mut()
+        .http()
+        .new_incoming_request(Scheme::Http, req)?;
     let outparam = store.data_mut().http().new_response_outparam(sender)?;
     let pre = runtime.pre.clone();
     let component_id = runtime.config.id.clone();
@@ -212,8 +254,12 @@ where
             tokio::spawn(async move {
                 match task.await {
                     Ok(Ok(())) => {}
-                    Ok(Err(e)) => eprintln!("[{component_id}] failed after sending its response: {e:#}"),
-                    Err(e) => eprintln!("[{component_id}] task failed after sending its response: {e}"),
+                    Ok(Err(e)) => {
+                        eprintln!("[{component_id}] failed after sending its response: {e:#}")
+                    }
+                    Err(e) => {
+                        eprintln!("[{component_id}] task failed after sending its response: {e}")
+                    }
                 }
             });
             Ok(response)
@@ -259,9 +305,16 @@ fn with_spin_headers<B>(req: Request<B>, r: &Routed) -> Result<Request<B>> {
     let (mut parts, body) = req.into_parts();
     // The guest sees the authority from the Host header; make sure the URI has it.
     if parts.uri.authority().is_none()
-        && let Some(host) = parts.headers.get(http::header::HOST).and_then(|h| h.to_str().ok())
+        && let Some(host) = parts
+            .headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
     {
-        let pq = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let pq = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
         parts.uri = http::Uri::builder()
             .scheme("http")
             .authority(host)
@@ -269,7 +322,11 @@ fn with_spin_headers<B>(req: Request<B>, r: &Routed) -> Result<Request<B>> {
             .build()
             .unwrap_or(parts.uri);
     } else if parts.uri.authority().is_none() {
-        let pq = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let pq = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
         parts.uri = http::Uri::builder()
             .scheme("http")
             .authority("localhost")
@@ -307,8 +364,10 @@ fn well_known(app: &App, rest: &str) -> Response<HyperOutgoingBody> {
                 info["version"] = serde_json::Value::String(v.clone());
             }
             let mut res = plain(StatusCode::OK, &info.to_string());
-            res.headers_mut()
-                .insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            res.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             res
         }
         _ => plain(StatusCode::NOT_FOUND, ""),
@@ -319,7 +378,10 @@ fn static_response(s: &crate::manifest::StaticResponse) -> Response<HyperOutgoin
     let status = StatusCode::from_u16(s.status_code.unwrap_or(200)).unwrap_or(StatusCode::OK);
     let mut res = plain(status, s.body.as_deref().unwrap_or(""));
     for (k, v) in &s.headers {
-        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
             res.headers_mut().insert(name, value);
         }
     }

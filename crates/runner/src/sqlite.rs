@@ -55,7 +55,9 @@ impl Databases {
                 }
                 rusqlite::Connection::open(path).map_err(|_| OpenError::InvalidConnection)
             }
-            None => rusqlite::Connection::open_in_memory().map_err(|_| OpenError::InvalidConnection),
+            None => {
+                rusqlite::Connection::open_in_memory().map_err(|_| OpenError::InvalidConnection)
+            }
         }
     }
 }
@@ -83,7 +85,10 @@ impl Connection {
     }
 
     fn execute_blocking(&self, statement: &str, params: Vec<SqlValue>) -> Result<Rows, String> {
-        let mut stmt = self.conn.prepare_cached(statement).map_err(|e| e.to_string())?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(statement)
+            .map_err(|e| e.to_string())?;
         let expected = stmt.parameter_count();
         if expected != params.len() {
             return Err(format!(
@@ -92,7 +97,8 @@ impl Connection {
             ));
         }
         for (i, p) in params.into_iter().enumerate() {
-            stmt.raw_bind_parameter(i + 1, p).map_err(|e| e.to_string())?;
+            stmt.raw_bind_parameter(i + 1, p)
+                .map_err(|e| e.to_string())?;
         }
         let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
         let width = columns.len();

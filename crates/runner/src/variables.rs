@@ -140,7 +140,11 @@ impl Resolver {
             return Ok(v.clone());
         }
         let env_name = format!("SPIN_VARIABLE_{}", name.to_ascii_uppercase());
-        if let Some(v) = self.env.get(&env_name).or_else(|| self.dotenv.get(&env_name)) {
+        if let Some(v) = self
+            .env
+            .get(&env_name)
+            .or_else(|| self.dotenv.get(&env_name))
+        {
             return Ok(v.clone());
         }
         default.clone().ok_or_else(|| {

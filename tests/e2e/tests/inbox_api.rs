@@ -44,14 +44,20 @@ fn concurrent_first_requests_migrate_once() {
     }
     let conn = rusqlite::Connection::open(runner.state_dir.join("sqlite_db.db")).unwrap();
     let (count, distinct): (i64, i64) = conn
-        .query_row("SELECT COUNT(*), COUNT(DISTINCT version) FROM baton_migrations", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT COUNT(*), COUNT(DISTINCT version) FROM baton_migrations",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!(count, distinct);
-    let files = std::fs::read_dir(workspace_root().join("migrations")).unwrap().count() as i64;
+    let files = std::fs::read_dir(workspace_root().join("migrations"))
+        .unwrap()
+        .count() as i64;
     assert_eq!(count, files, "every migration file applied exactly once");
-    let meta: i64 = conn.query_row("SELECT COUNT(*) FROM app_meta", [], |r| r.get(0)).unwrap();
+    let meta: i64 = conn
+        .query_row("SELECT COUNT(*) FROM app_meta", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(meta, 1);
 }
 
@@ -66,6 +72,12 @@ fn broken_database_gives_503_with_the_reason() {
     assert_eq!(r.header(), "application/problem+json");
     let body = r.json();
     assert_eq!(body["key_value"], "ok");
-    assert!(body["database"].as_str().unwrap().starts_with("error"), "{body}");
-    assert!(body["detail"].as_str().unwrap().contains("database"), "{body}");
+    assert!(
+        body["database"].as_str().unwrap().starts_with("error"),
+        "{body}"
+    );
+    assert!(
+        body["detail"].as_str().unwrap().contains("database"),
+        "{body}"
+    );
 }

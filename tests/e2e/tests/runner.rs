@@ -33,8 +33,14 @@ fn routes_and_spin_headers() {
     );
     let client = header(&r, "spin-client-addr");
     assert!(client[0].starts_with("127.0.0.1:"), "{client:?}");
-    assert!(r["headers"].get("host").is_none(), "the guest never sees host");
-    assert_eq!(r["uri"], format!("http://127.0.0.1:{}/fixture/headers/a/b?x=1", runner.port));
+    assert!(
+        r["headers"].get("host").is_none(),
+        "the guest never sees host"
+    );
+    assert_eq!(
+        r["uri"],
+        format!("http://127.0.0.1:{}/fixture/headers/a/b?x=1", runner.port)
+    );
 
     // A parameter route, and a literal route beating it.
     let r = get(&runner.url("/users/42")).json();
@@ -74,30 +80,70 @@ fn routes_and_spin_headers() {
     let echo = request("POST", &runner.url("/fixture/echo"), Some(&big));
     assert_eq!(echo.body.len(), big.len());
 
-    assert_eq!(get(&runner.url("/fixture/env/FIXTURE_ENV")).json()["value"], "set");
+    assert_eq!(
+        get(&runner.url("/fixture/env/FIXTURE_ENV")).json()["value"],
+        "set"
+    );
     let log = runner.output();
-    assert!(log.contains("GET /users/42 -> fixture 200"), "one log line per request:\n{log}");
+    assert!(
+        log.contains("GET /users/42 -> fixture 200"),
+        "one log line per request:\n{log}"
+    );
 }
 
 #[test]
 fn key_value_grants_and_operations() {
     let runner = fixture("kv").start();
-    let put = request("PUT", &runner.url("/fixture/kv/default/greeting"), Some("hello"));
+    let put = request(
+        "PUT",
+        &runner.url("/fixture/kv/default/greeting"),
+        Some("hello"),
+    );
     assert_eq!(put.json()["ok"], Value::Null);
-    assert_eq!(get(&runner.url("/fixture/kv/default/greeting")).json()["ok"], "hello");
-    assert_eq!(get(&runner.url("/fixture/kv/default/greeting/exists")).json()["ok"], true);
-    assert_eq!(get(&runner.url("/fixture/kv/default/missing")).json()["ok"], Value::Null);
-    assert_eq!(get(&runner.url("/fixture/kv/default/keys")).json()["ok"], json!(["greeting"]));
+    assert_eq!(
+        get(&runner.url("/fixture/kv/default/greeting")).json()["ok"],
+        "hello"
+    );
+    assert_eq!(
+        get(&runner.url("/fixture/kv/default/greeting/exists")).json()["ok"],
+        true
+    );
+    assert_eq!(
+        get(&runner.url("/fixture/kv/default/missing")).json()["ok"],
+        Value::Null
+    );
+    assert_eq!(
+        get(&runner.url("/fixture/kv/default/keys")).json()["ok"],
+        json!(["greeting"])
+    );
     request("DELETE", &runner.url("/fixture/kv/default/greeting"), None);
-    assert_eq!(get(&runner.url("/fixture/kv/default/greeting/exists")).json()["ok"], false);
+    assert_eq!(
+        get(&runner.url("/fixture/kv/default/greeting/exists")).json()["ok"],
+        false
+    );
 
     // Not granted: access-denied, whether or not the store exists.
-    assert!(get(&runner.url("/restricted/kv/default/x")).json()["error"].as_str().unwrap().contains("AccessDenied"));
-    assert!(get(&runner.url("/fixture/kv/other/x")).json()["error"].as_str().unwrap().contains("AccessDenied"));
+    assert!(
+        get(&runner.url("/restricted/kv/default/x")).json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("AccessDenied")
+    );
+    assert!(
+        get(&runner.url("/fixture/kv/other/x")).json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("AccessDenied")
+    );
 }
 
 fn sql(runner: &Runner, path: &str, statements: Value) -> Value {
-    request("POST", &runner.url(path), Some(&json!({"statements": statements}).to_string())).json()
+    request(
+        "POST",
+        &runner.url(path),
+        Some(&json!({"statements": statements}).to_string()),
+    )
+    .json()
 }
 
 #[test]
@@ -117,30 +163,62 @@ fn sqlite_both_interfaces_and_grants() {
     assert_eq!(results[2]["last_insert_rowid"], 2);
     assert_eq!(results[2]["changes"], 1);
     assert_eq!(results[3]["columns"], json!(["id", "name", "score"]));
-    assert_eq!(results[3]["rows"], json!([[1, "ada", 1.5], [2, "bob", null]]));
+    assert_eq!(
+        results[3]["rows"],
+        json!([[1, "ada", 1.5], [2, "bob", null]])
+    );
 
     // The 2.0.0 interface sees the same database.
-    let r = sql(&runner, "/fixture/sql/v2/default", json!([{"sql": "SELECT COUNT(*) AS n FROM t"}]));
+    let r = sql(
+        &runner,
+        "/fixture/sql/v2/default",
+        json!([{"sql": "SELECT COUNT(*) AS n FROM t"}]),
+    );
     assert_eq!(r["results"][0]["rows"], json!([[2]]));
     assert_eq!(r["results"][0]["columns"], json!(["n"]));
 
     // Only the first statement of a string runs, as in Spin.
-    sql(&runner, "/fixture/sql/v3/default", json!([{"sql": "CREATE TABLE a (x); CREATE TABLE b (y)"}]));
-    let r = sql(&runner, "/fixture/sql/v3/default", json!([{"sql": "SELECT * FROM b"}]));
-    assert!(r["error"].as_str().unwrap().contains("no such table: b"), "{r}");
+    sql(
+        &runner,
+        "/fixture/sql/v3/default",
+        json!([{"sql": "CREATE TABLE a (x); CREATE TABLE b (y)"}]),
+    );
+    let r = sql(
+        &runner,
+        "/fixture/sql/v3/default",
+        json!([{"sql": "SELECT * FROM b"}]),
+    );
+    assert!(
+        r["error"].as_str().unwrap().contains("no such table: b"),
+        "{r}"
+    );
 
     // Errors are values: io(message), and a parameter count mismatch.
-    let r = sql(&runner, "/fixture/sql/v3/default", json!([{"sql": "SELECT ?", "params": []}]));
+    let r = sql(
+        &runner,
+        "/fixture/sql/v3/default",
+        json!([{"sql": "SELECT ?", "params": []}]),
+    );
     assert!(r["error"].as_str().unwrap().contains("Io("), "{r}");
 
     // Foreign keys are on by default, as in Spin.
-    let r = sql(&runner, "/fixture/sql/v3/default", json!([{"sql": "PRAGMA foreign_keys"}]));
+    let r = sql(
+        &runner,
+        "/fixture/sql/v3/default",
+        json!([{"sql": "PRAGMA foreign_keys"}]),
+    );
     assert_eq!(r["results"][0]["rows"], json!([[1]]));
 
     let denied = sql(&runner, "/restricted/sql/v3/default", json!([]));
-    assert!(denied["error"].as_str().unwrap().contains("AccessDenied"), "{denied}");
+    assert!(
+        denied["error"].as_str().unwrap().contains("AccessDenied"),
+        "{denied}"
+    );
     let denied = sql(&runner, "/restricted/sql/v2/default", json!([]));
-    assert!(denied["error"].as_str().unwrap().contains("AccessDenied"), "{denied}");
+    assert!(
+        denied["error"].as_str().unwrap().contains("AccessDenied"),
+        "{denied}"
+    );
 }
 
 #[test]
@@ -153,20 +231,40 @@ fn data_survives_restart_and_shutdown_is_clean() {
         json!([{"sql": "CREATE TABLE kept (v TEXT)"}, {"sql": "INSERT INTO kept VALUES ('row')"}]),
     );
     let state_dir = runner.state_dir.clone();
-    assert_eq!(runner.stop(), Some(0), "Ctrl-C exits cleanly:\n{}", runner.output());
-    assert!(state_dir.join("sqlite_db.db").exists(), "Spin's SQLite file name");
-    assert!(state_dir.join("sqlite_key_value.db").exists(), "Spin's key-value file name");
+    assert_eq!(
+        runner.stop(),
+        Some(0),
+        "Ctrl-C exits cleanly:\n{}",
+        runner.output()
+    );
+    assert!(
+        state_dir.join("sqlite_db.db").exists(),
+        "Spin's SQLite file name"
+    );
+    assert!(
+        state_dir.join("sqlite_key_value.db").exists(),
+        "Spin's key-value file name"
+    );
     for file in ["sqlite_db.db", "sqlite_key_value.db"] {
         let conn = rusqlite::Connection::open(state_dir.join(file)).unwrap();
-        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(check, "ok", "{file}");
     }
 
     let mut opts = fixture("restart-2");
     opts.state_dir = state_dir;
     let runner = opts.start();
-    assert_eq!(get(&runner.url("/fixture/kv/default/k")).json()["ok"], "kept");
-    let r = sql(&runner, "/fixture/sql/v3/default", json!([{"sql": "SELECT v FROM kept"}]));
+    assert_eq!(
+        get(&runner.url("/fixture/kv/default/k")).json()["ok"],
+        "kept"
+    );
+    let r = sql(
+        &runner,
+        "/fixture/sql/v3/default",
+        json!([{"sql": "SELECT v FROM kept"}]),
+    );
     assert_eq!(r["results"][0]["rows"], json!([["row"]]));
 }
 
@@ -184,23 +282,47 @@ fn shutdown_waits_for_in_flight_requests() {
 #[test]
 fn variables_from_defaults_cli_and_environment() {
     let runner = fixture("vars").start();
-    assert_eq!(get(&runner.url("/fixture/var/greeting")).json()["value"], "hello world");
-    assert_eq!(get(&runner.url("/fixture/var/token")).json()["value"], "t0ken");
+    assert_eq!(
+        get(&runner.url("/fixture/var/greeting")).json()["value"],
+        "hello world"
+    );
+    assert_eq!(
+        get(&runner.url("/fixture/var/token")).json()["value"],
+        "t0ken"
+    );
     let undefined = get(&runner.url("/fixture/var/who")).json();
-    assert!(undefined["error"].as_str().unwrap().contains("Undefined"), "app variables are not readable directly: {undefined}");
+    assert!(
+        undefined["error"].as_str().unwrap().contains("Undefined"),
+        "app variables are not readable directly: {undefined}"
+    );
     let invalid = get(&runner.url("/fixture/var/Bad-Name")).json();
-    assert!(invalid["error"].as_str().unwrap().contains("InvalidName"), "{invalid}");
+    assert!(
+        invalid["error"].as_str().unwrap().contains("InvalidName"),
+        "{invalid}"
+    );
     drop(runner);
 
     let runner = fixture("vars-env").env("SPIN_VARIABLE_WHO", "env").start();
-    assert_eq!(get(&runner.url("/fixture/var/greeting")).json()["value"], "hello env");
+    assert_eq!(
+        get(&runner.url("/fixture/var/greeting")).json()["value"],
+        "hello env"
+    );
     drop(runner);
 
-    let runner = fixture("vars-cli").env("SPIN_VARIABLE_WHO", "env").variable("who", "cli").start();
-    assert_eq!(get(&runner.url("/fixture/var/greeting")).json()["value"], "hello cli");
+    let runner = fixture("vars-cli")
+        .env("SPIN_VARIABLE_WHO", "env")
+        .variable("who", "cli")
+        .start();
+    assert_eq!(
+        get(&runner.url("/fixture/var/greeting")).json()["value"],
+        "hello cli"
+    );
     drop(runner);
 
-    let err = RunnerOptions::new(FIXTURE, "vars-missing").try_start().err().expect("must not start");
+    let err = RunnerOptions::new(FIXTURE, "vars-missing")
+        .try_start()
+        .err()
+        .expect("must not start");
     assert!(err.contains("required_token"), "{err}");
 }
 
@@ -208,18 +330,51 @@ fn variables_from_defaults_cli_and_environment() {
 fn outbound_http_allow_list_self_and_chaining() {
     let allowed = FakeServer::start("pong");
     let other = FakeServer::start("secret");
-    let runner = fixture("outbound").variable("allowed_port", &allowed.port.to_string()).start();
+    let runner = fixture("outbound")
+        .variable("allowed_port", &allowed.port.to_string())
+        .start();
 
-    let ok = get(&runner.url(&format!("/fixture/outbound?url=http://127.0.0.1:{}/ping", allowed.port))).json();
+    let ok = get(&runner.url(&format!(
+        "/fixture/outbound?url=http://127.0.0.1:{}/ping",
+        allowed.port
+    )))
+    .json();
     assert_eq!(ok["status"], 200, "{ok}");
     assert_eq!(ok["body"], "pong");
 
-    let denied = get(&runner.url(&format!("/fixture/outbound?url=http://127.0.0.1:{}/", other.port))).json();
-    assert!(denied["error"].as_str().unwrap().contains("HttpRequestDenied"), "{denied}");
-    assert_eq!(*other.hits.lock().unwrap(), 0, "a denied request never leaves");
-    let by_name = get(&runner.url(&format!("/fixture/outbound?url=http://localhost:{}/", allowed.port))).json();
-    assert!(by_name["error"].as_str().unwrap().contains("HttpRequestDenied"), "localhost != 127.0.0.1: {by_name}");
-    assert!(runner.output().contains("allowed_outbound_hosts"), "a denial says how to allow it");
+    let denied = get(&runner.url(&format!(
+        "/fixture/outbound?url=http://127.0.0.1:{}/",
+        other.port
+    )))
+    .json();
+    assert!(
+        denied["error"]
+            .as_str()
+            .unwrap()
+            .contains("HttpRequestDenied"),
+        "{denied}"
+    );
+    assert_eq!(
+        *other.hits.lock().unwrap(),
+        0,
+        "a denied request never leaves"
+    );
+    let by_name = get(&runner.url(&format!(
+        "/fixture/outbound?url=http://localhost:{}/",
+        allowed.port
+    )))
+    .json();
+    assert!(
+        by_name["error"]
+            .as_str()
+            .unwrap()
+            .contains("HttpRequestDenied"),
+        "localhost != 127.0.0.1: {by_name}"
+    );
+    assert!(
+        runner.output().contains("allowed_outbound_hosts"),
+        "a denial says how to allow it"
+    );
 
     // Relative URL: back through the runner's own listener.
     let own = get(&runner.url("/fixture/outbound?url=/fixture/json")).json();
@@ -227,7 +382,10 @@ fn outbound_http_allow_list_self_and_chaining() {
     assert_eq!(own["body"], "{\"ok\":true}");
 
     // Service chaining reaches a private component in-process.
-    let chained = get(&runner.url("/fixture/outbound?url=http://fixture-private.spin.internal/fixture/headers/x")).json();
+    let chained =
+        get(&runner
+            .url("/fixture/outbound?url=http://fixture-private.spin.internal/fixture/headers/x"))
+        .json();
     assert_eq!(chained["status"], 200, "{chained}");
     let inner: Value = serde_json::from_str(chained["body"].as_str().unwrap()).unwrap();
     assert_eq!(header(&inner, "spin-client-addr"), ["0.0.0.0:0"]);
@@ -235,10 +393,20 @@ fn outbound_http_allow_list_self_and_chaining() {
     assert_eq!(header(&inner, "spin-matched-route"), ["/..."]);
 
     // No grants at all: everything denied.
-    let r = get(&runner.url(&format!("/restricted/outbound?url=http://127.0.0.1:{}/", allowed.port))).json();
-    assert!(r["error"].as_str().unwrap().contains("HttpRequestDenied"), "{r}");
+    let r = get(&runner.url(&format!(
+        "/restricted/outbound?url=http://127.0.0.1:{}/",
+        allowed.port
+    )))
+    .json();
+    assert!(
+        r["error"].as_str().unwrap().contains("HttpRequestDenied"),
+        "{r}"
+    );
     let r = get(&runner.url("/restricted/outbound?url=/fixture/json")).json();
-    assert!(r["error"].as_str().unwrap().contains("HttpRequestDenied"), "{r}");
+    assert!(
+        r["error"].as_str().unwrap().contains("HttpRequestDenied"),
+        "{r}"
+    );
     assert_eq!(*allowed.hits.lock().unwrap(), 1);
 }
 
@@ -259,10 +427,19 @@ fn bad_manifests_fail_at_start_with_a_reason() {
     let dir = temp_dir("bad-manifest");
     let wasm = workspace_root().join("target/wasm32-wasip2/release/baton_fixture.wasm");
     let cases = [
-        ("key_value_stores = [\"cache\"]", "unknown key_value_stores label"),
+        (
+            "key_value_stores = [\"cache\"]",
+            "unknown key_value_stores label",
+        ),
         ("sqlite_databases = [\"other\"]", "not defined"),
-        ("allowed_outbound_hosts = [\"insecure:allow-all\"]", "insecure:allow-all"),
-        ("allowed_outbound_hosts = [\"ftp://example.com\"]", "ftp://example.com"),
+        (
+            "allowed_outbound_hosts = [\"insecure:allow-all\"]",
+            "insecure:allow-all",
+        ),
+        (
+            "allowed_outbound_hosts = [\"ftp://example.com\"]",
+            "ftp://example.com",
+        ),
         ("variables = { x = \"{{ nope }}\" }", "unknown variable"),
     ];
     for (i, (line, expected)) in cases.iter().enumerate() {
@@ -277,7 +454,13 @@ fn bad_manifests_fail_at_start_with_a_reason() {
         .unwrap();
         let mut opts = RunnerOptions::new("spin.toml", "bad");
         opts.manifest = manifest;
-        let err = opts.try_start().err().unwrap_or_else(|| panic!("{line} must fail"));
-        assert!(err.contains(expected), "{line}: expected {expected:?} in:\n{err}");
+        let err = opts
+            .try_start()
+            .err()
+            .unwrap_or_else(|| panic!("{line} must fail"));
+        assert!(
+            err.contains(expected),
+            "{line}: expected {expected:?} in:\n{err}"
+        );
     }
 }

@@ -21,7 +21,10 @@ struct Stats {
 
 #[tokio::main]
 async fn main() {
-    let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let seconds: u64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
     let duration = Duration::from_secs(seconds);
 
     let native = start_native().await;
@@ -34,8 +37,14 @@ async fn main() {
     let native_url = format!("http://{native}/");
     let health_url = format!("{}/v1/health", app.base);
 
-    println!("baton-runner benchmark: {seconds} s per case, load generator on the same machine ({} cores)", std::thread::available_parallelism().map_or(0, |n| n.get()));
-    println!("{:<34} {:>5} {:>10} {:>10} {:>10}", "case", "conns", "req/s", "p50", "p99");
+    println!(
+        "baton-runner benchmark: {seconds} s per case, load generator on the same machine ({} cores)",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!(
+        "{:<34} {:>5} {:>10} {:>10} {:>10}",
+        "case", "conns", "req/s", "p50", "p99"
+    );
     for conns in [1usize, 16] {
         let n = load(&native_url, conns, duration).await;
         let r = load(&fixture_url, conns, duration).await;
@@ -69,12 +78,16 @@ async fn start_native() -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
             let _ = stream.set_nodelay(true);
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(|_req| async {
-                    let mut res = hyper::Response::new(Full::new(Bytes::from_static(BODY.as_bytes())));
-                    res.headers_mut().insert("content-type", "application/json".parse().unwrap());
+                    let mut res =
+                        hyper::Response::new(Full::new(Bytes::from_static(BODY.as_bytes())));
+                    res.headers_mut()
+                        .insert("content-type", "application/json".parse().unwrap());
                     Ok::<_, std::convert::Infallible>(res)
                 });
                 let _ = hyper::server::conn::http1::Builder::new()
@@ -98,7 +111,10 @@ async fn load(url: &str, conns: usize, duration: Duration) -> Stats {
                 let host = format!("{}:{}", uri.host().unwrap(), uri.port_u16().unwrap_or(80));
                 let stream = tokio::net::TcpStream::connect(&host).await.unwrap();
                 let _ = stream.set_nodelay(true);
-                let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
+                let (mut sender, conn) =
+                    hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                        .await
+                        .unwrap();
                 tokio::spawn(conn);
                 let mut samples = Vec::new();
                 let start = Instant::now();
