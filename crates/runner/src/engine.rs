@@ -23,8 +23,9 @@ pub fn new_engine() -> Result<Engine> {
         pool.max_memory_size(4 << 30);
         let mut pooled = config.clone();
         pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        if let Ok(engine) = Engine::new(&pooled) {
-            return Ok(engine);
+        match Engine::new(&pooled) {
+            Ok(engine) => return Ok(engine),
+            Err(e) => eprintln!("pooling allocator unavailable ({e}); allocating per instance"),
         }
     }
     Ok(Engine::new(&config)?)

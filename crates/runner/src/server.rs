@@ -240,36 +240,44 @@ where
     let outparam = store.data_mut().http().new_response_outparam(sender)?;
     let pre = runtime.pre.clone();
     let component_id = runtime.config.id.clone();
-    // The instance keeps running after the response head is sent (streaming
-    // bodies, work after the response), as under Spin.
-    let task = tokio::spawn(async move {
+    // Drive the instance on this connection's task until the response head
+    // is set (no cross-thread hand-off); only what runs after that (streaming
+    // bodies, work after the response, as under Spin) moves to its own task.
+    let mut call = Box::pin(async move {
         let proxy = pre.instantiate_async(&mut store).await?;
         proxy
             .wasi_http_incoming_handler()
             .call_handle(&mut store, incoming, outparam)
             .await
     });
-    match receiver.await {
-        Ok(Ok(response)) => {
+    let mut receiver = receiver;
+    let finished = tokio::select! {
+        biased;
+        response = &mut receiver => Err(response),
+        result = &mut call => Ok(result),
+    };
+    match finished {
+        Err(Ok(Ok(response))) => {
             tokio::spawn(async move {
-                match task.await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => {
-                        eprintln!("[{component_id}] failed after sending its response: {e:#}")
-                    }
-                    Err(e) => {
-                        eprintln!("[{component_id}] task failed after sending its response: {e}")
-                    }
+                if let Err(e) = call.await {
+                    eprintln!("[{component_id}] failed after sending its response: {e:#}");
                 }
             });
             Ok(response)
         }
-        Ok(Err(code)) => Err(anyhow!("component set an error response: {code:?}")),
-        Err(_) => match task.await {
-            Ok(Ok(())) => Err(anyhow!("component returned without setting a response")),
-            Ok(Err(e)) => Err(anyhow::Error::from(e).context("component trapped")),
-            Err(e) => Err(anyhow!("component task panicked: {e}")),
-        },
+        Err(Ok(Err(code))) => Err(anyhow!("component set an error response: {code:?}")),
+        Err(Err(_)) | Ok(_) => {
+            let result = match finished {
+                Ok(result) => result,
+                Err(_) => call.await,
+            };
+            match (receiver.try_recv(), result) {
+                (Ok(Ok(response)), _) => Ok(response),
+                (Ok(Err(code)), _) => Err(anyhow!("component set an error response: {code:?}")),
+                (Err(_), Ok(())) => Err(anyhow!("component returned without setting a response")),
+                (Err(_), Err(e)) => Err(anyhow::Error::from(e).context("component trapped")),
+            }
+        }
     }
 }
 

@@ -126,8 +126,12 @@ async fn load(url: &str, conns: usize, duration: Duration) -> Stats {
                     let t = Instant::now();
                     let res = sender.send_request(req).await.unwrap();
                     let status = res.status();
-                    let _ = res.into_body().collect().await.unwrap();
-                    assert!(status.is_success(), "{status} from {uri}");
+                    let body = res.into_body().collect().await.unwrap().to_bytes();
+                    assert!(
+                        status.is_success(),
+                        "{status} from {uri}: {}",
+                        String::from_utf8_lossy(&body)
+                    );
                     if start.elapsed() > warmup {
                         samples.push(t.elapsed());
                     }
