@@ -199,6 +199,7 @@ impl Drop for Runner {
 pub struct Reply {
     pub status: u16,
     pub content_type: String,
+    pub headers: Vec<(String, String)>,
     pub body: String,
 }
 
@@ -210,6 +211,14 @@ impl Reply {
 
     pub fn header(&self) -> &str {
         &self.content_type
+    }
+
+    /// A response header by (case-insensitive) name.
+    pub fn get_header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -227,9 +236,15 @@ pub fn request(method: &str, url: &str, body: Option<&str>) -> Reply {
         Err(ureq::Error::Status(_, r)) => r,
         Err(e) => panic!("{method} {url}: {e}"),
     };
+    let headers = response
+        .headers_names()
+        .into_iter()
+        .filter_map(|name| response.header(&name).map(|v| (name.clone(), v.to_string())))
+        .collect();
     Reply {
         status: response.status(),
         content_type: response.content_type().to_string(),
+        headers,
         body: response.into_string().unwrap_or_default(),
     }
 }
