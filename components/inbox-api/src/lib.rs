@@ -1,10 +1,13 @@
-//! The inbox API component: HTTP routing and glue only; the rules live in
-//! baton-core.
+//! The inbox API component: HTTP in, baton-core's API, HTTP out. Routing
+//! and rules live in baton-core; this file is glue only.
 
+use baton_core::api;
+use baton_core::env::Ctx;
 use baton_core::health::{self, Checks};
 use baton_core::problem::Problem;
 use baton_spin_adapter::{
-    SpinDb, describe_kv_error, json_response, problem_json_response, problem_response,
+    SpinDb, SpinKv, WasiRandom, client_ip, describe_kv_error, headers, json_response, now_unix_ms,
+    problem_json_response, problem_response, settings, to_response,
 };
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
@@ -15,14 +18,47 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[http_component]
 fn handle(req: Request) -> Response {
     let path = req.path().to_string();
-    match (req.method(), path.as_str()) {
-        (Method::Get, "/v1/health") => health(),
-        (_, "/v1/health") => problem_response(&Problem::method_not_allowed(
-            &req.method().to_string(),
-            &path,
-        )),
-        _ => problem_response(&Problem::not_found(&path)),
+    if path == "/v1/health" {
+        return match req.method() {
+            Method::Get => health(),
+            m => problem_response(&Problem::method_not_allowed(&m.to_string(), &path)),
+        };
     }
+    let db = match SpinDb::open_migrated() {
+        Ok(db) => db,
+        Err(e) => {
+            return problem_response(&Problem::new(
+                503,
+                format!("The database is unavailable: {e}"),
+            ));
+        }
+    };
+    let kv = match SpinKv::open_default() {
+        Ok(kv) => kv,
+        Err(e) => {
+            return problem_response(&Problem::new(
+                503,
+                format!("The key-value store is unavailable: {e}"),
+            ));
+        }
+    };
+    let ctx = Ctx {
+        db: &db,
+        kv: &kv,
+        random: &WasiRandom,
+        now_ms: now_unix_ms(),
+        client_ip: client_ip(&req),
+        settings: settings(),
+    };
+    let method = req.method().to_string();
+    let api_req = api::Request {
+        method: &method,
+        path: &path,
+        query: req.query(),
+        headers: headers(&req),
+        body: req.body(),
+    };
+    to_response(api::handle(&ctx, &api_req))
 }
 
 fn health() -> Response {
@@ -42,7 +78,8 @@ fn health() -> Response {
     }
 }
 
-/// Writes and reads back a probe key, so a read-only or missing store shows.
+/// Writes and reads a probe key, so a read-only or missing store shows.
+/// (Concurrent probes may overwrite each other's value; any value will do.)
 fn check_key_value() -> Result<(), String> {
     let store = Store::open_default().map_err(|e| describe_kv_error(&e))?;
     let probe = baton_spin_adapter::now_unix().to_string();
@@ -53,7 +90,7 @@ fn check_key_value() -> Result<(), String> {
         .get("baton:health:probe")
         .map_err(|e| describe_kv_error(&e))?
     {
-        Some(v) if v == probe.as_bytes() => Ok(()),
-        _ => Err("key-value probe did not read back".into()),
+        Some(_) => Ok(()),
+        None => Err("key-value probe was written but reads back as missing".into()),
     }
 }

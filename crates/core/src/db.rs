@@ -77,6 +77,108 @@ pub trait Db {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError>;
 }
 
+/// Runs `f` inside `BEGIN IMMEDIATE` … `COMMIT`; any error rolls back, so a
+/// failed change leaves nothing half-written.
+pub fn transaction<T, E: From<DbError>>(
+    db: &dyn Db,
+    f: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    db.execute("BEGIN IMMEDIATE", &[])?;
+    match f() {
+        Ok(v) => {
+            if let Err(e) = db.execute("COMMIT", &[]) {
+                let _ = db.execute("ROLLBACK", &[]);
+                return Err(e.into());
+            }
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = db.execute("ROLLBACK", &[]);
+            Err(e)
+        }
+    }
+}
+
+/// Column accessors by name for one row of a result.
+pub struct Row<'a> {
+    columns: &'a [String],
+    values: &'a [Value],
+}
+
+impl Rows {
+    pub fn iter(&self) -> impl Iterator<Item = Row<'_>> {
+        self.rows.iter().map(|values| Row {
+            columns: &self.columns,
+            values,
+        })
+    }
+
+    pub fn first(&self) -> Option<Row<'_>> {
+        self.iter().next()
+    }
+}
+
+impl Row<'_> {
+    pub fn value(&self, column: &str) -> &Value {
+        self.columns
+            .iter()
+            .position(|c| c == column)
+            .and_then(|i| self.values.get(i))
+            .unwrap_or(&Value::Null)
+    }
+
+    pub fn text(&self, column: &str) -> String {
+        match self.value(column) {
+            Value::Text(s) => s.clone(),
+            Value::Integer(i) => i.to_string(),
+            Value::Real(f) => f.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    pub fn opt_text(&self, column: &str) -> Option<String> {
+        self.value(column).as_str().map(String::from)
+    }
+
+    pub fn int(&self, column: &str) -> i64 {
+        match self.value(column) {
+            Value::Integer(i) => *i,
+            Value::Real(f) => *f as i64,
+            _ => 0,
+        }
+    }
+
+    pub fn opt_int(&self, column: &str) -> Option<i64> {
+        self.value(column).as_i64()
+    }
+
+    pub fn real(&self, column: &str) -> f64 {
+        match self.value(column) {
+            Value::Real(f) => *f,
+            Value::Integer(i) => *i as f64,
+            _ => 0.0,
+        }
+    }
+}
+
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::Real(v)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Integer(i64::from(v))
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
 #[cfg(test)]
 pub mod testing {
     //! A [`Db`] over an in-memory or file rusqlite connection, for native tests.

@@ -2,7 +2,17 @@
 //! Plain Rust with no I/O of its own, so it is tested natively and runs the
 //! same inside any Spin component.
 
+pub mod accounts;
+pub mod api;
+pub mod bots;
 pub mod db;
+pub mod env;
 pub mod health;
+pub mod ids;
 pub mod migrate;
+pub mod permissions;
 pub mod problem;
+pub mod ratelimit;
+pub mod secrets;
+pub mod time;
+pub mod validate;

@@ -1,6 +1,13 @@
 //! RFC 9457 problem details: every error Baton answers is one of these.
 
+use crate::db::DbError;
 use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Problem {
@@ -11,31 +18,104 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
+    /// The offending fields of a validation failure.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Seconds, sent as `Retry-After`.
+    #[serde(skip)]
+    pub retry_after: Option<i64>,
+}
+
+fn title(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        410 => "Gone",
+        412 => "Precondition Failed",
+        413 => "Content Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Content",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        503 => "Service Unavailable",
+        _ => "Internal Server Error",
+    }
 }
 
 impl Problem {
-    pub fn new(status: u16, title: &str, detail: impl Into<String>) -> Self {
+    pub fn new(status: u16, detail: impl Into<String>) -> Self {
         Problem {
             kind: "about:blank".into(),
-            title: title.into(),
+            title: title(status).into(),
             status,
             detail: detail.into(),
             instance: None,
+            errors: Vec::new(),
+            retry_after: None,
         }
     }
 
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Problem::new(400, detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Problem::new(401, detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Problem::new(403, detail)
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Problem::new(409, detail)
+    }
+
     pub fn not_found(path: &str) -> Self {
-        let mut p = Problem::new(404, "Not Found", format!("No resource at {path}."));
+        let mut p = Problem::new(404, format!("No resource at {path}."));
         p.instance = Some(path.to_string());
         p
     }
 
+    pub fn missing(what: &str) -> Self {
+        Problem::new(404, format!("{what} does not exist."))
+    }
+
     pub fn method_not_allowed(method: &str, path: &str) -> Self {
-        Problem::new(
-            405,
-            "Method Not Allowed",
-            format!("{method} is not supported on {path}."),
-        )
+        Problem::new(405, format!("{method} is not supported on {path}."))
+    }
+
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let summary: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
+        let mut p = Problem::new(422, format!("Invalid request: {}.", summary.join("; ")));
+        p.errors = errors;
+        p
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Problem::invalid(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+
+    pub fn too_many(retry_after: i64, detail: impl Into<String>) -> Self {
+        let mut p = Problem::new(429, detail);
+        p.retry_after = Some(retry_after.max(1));
+        p
+    }
+}
+
+impl From<DbError> for Problem {
+    fn from(e: DbError) -> Self {
+        Problem::new(500, format!("Database error: {e}"))
     }
 }
 
@@ -50,5 +130,16 @@ mod tests {
         assert_eq!(json["status"], 404);
         assert_eq!(json["instance"], "/v1/nope");
         assert!(json["detail"].as_str().unwrap().contains("/v1/nope"));
+        assert!(json.get("errors").is_none());
+    }
+
+    #[test]
+    fn validation_problems_name_fields() {
+        let p = Problem::field("email", "is not an email address");
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["status"], 422);
+        assert_eq!(json["errors"][0]["field"], "email");
+        assert!(p.detail.contains("email: is not an email address"));
+        assert!(json.get("retry_after").is_none());
     }
 }

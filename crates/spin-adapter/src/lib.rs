@@ -3,8 +3,10 @@
 //! problem+json responses. Nothing here knows which host runs it.
 
 use baton_core::db::{Db, DbError, Rows, Value};
+use baton_core::env::{Kv, Random, Settings};
 use baton_core::problem::Problem;
-use spin_sdk::http::Response;
+use spin_sdk::http::{Request, Response};
+use spin_sdk::key_value::Store;
 use spin_sdk::sqlite3::{self, Connection};
 
 /// The core's [`Db`] over a Spin SQLite connection.
@@ -114,4 +116,89 @@ pub fn problem_json_response(status: u16, body: &serde_json::Value) -> Response 
         .header("cache-control", "no-store")
         .body(body.to_string())
         .build()
+}
+
+/// The core's [`Kv`] over Spin's `default` key-value store.
+pub struct SpinKv(pub Store);
+
+impl SpinKv {
+    pub fn open_default() -> Result<SpinKv, String> {
+        Store::open_default()
+            .map(SpinKv)
+            .map_err(|e| describe_kv_error(&e))
+    }
+}
+
+impl Kv for SpinKv {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        self.0.get(key).map_err(|e| describe_kv_error(&e))
+    }
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
+        self.0.set(key, value).map_err(|e| describe_kv_error(&e))
+    }
+    fn delete(&self, key: &str) -> Result<(), String> {
+        self.0.delete(key).map_err(|e| describe_kv_error(&e))
+    }
+}
+
+/// Secure random bytes from the host (`wasi:random`).
+pub struct WasiRandom;
+
+impl Random for WasiRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        let bytes = wasi::random::random::get_random_bytes(buf.len() as u64);
+        buf.copy_from_slice(&bytes[..buf.len()]);
+    }
+}
+
+/// Milliseconds since the Unix epoch, UTC.
+pub fn now_unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Settings from the component's Spin variables; a missing or malformed one
+/// keeps its default.
+pub fn settings() -> Settings {
+    let mut s = Settings::default();
+    if let Ok(url) = spin_sdk::variables::get("public_url")
+        && !url.trim().is_empty()
+    {
+        s.public_url = url.trim().to_string();
+    }
+    if let Ok(ttl) = spin_sdk::variables::get("session_ttl_seconds")
+        && let Ok(ttl) = ttl.trim().parse::<i64>()
+        && ttl > 0
+    {
+        s.session_ttl_seconds = ttl;
+    }
+    s
+}
+
+/// The client's IP from Spin's `spin-client-addr` (`ip:port` or `[v6]:port`).
+pub fn client_ip(req: &Request) -> Option<String> {
+    let addr = req.header("spin-client-addr")?.as_str()?;
+    let ip = match addr.rsplit_once(':') {
+        Some((ip, port)) if port.chars().all(|c| c.is_ascii_digit()) => ip,
+        _ => addr,
+    };
+    Some(ip.trim_matches(['[', ']']).to_string())
+}
+
+/// Headers as (lowercase name, value) pairs for the core API.
+pub fn headers(req: &Request) -> Vec<(String, String)> {
+    req.headers()
+        .filter_map(|(k, v)| v.as_str().map(|v| (k.to_ascii_lowercase(), v.to_string())))
+        .collect()
+}
+
+/// The core API's response as a Spin response.
+pub fn to_response(res: baton_core::api::Response) -> Response {
+    let mut builder = Response::builder();
+    builder.status(res.status);
+    for (k, v) in res.headers {
+        builder.header(k, v);
+    }
+    builder.body(res.body).build()
 }

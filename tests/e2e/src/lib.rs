@@ -239,7 +239,11 @@ pub fn request(method: &str, url: &str, body: Option<&str>) -> Reply {
     let headers = response
         .headers_names()
         .into_iter()
-        .filter_map(|name| response.header(&name).map(|v| (name.clone(), v.to_string())))
+        .filter_map(|name| {
+            response
+                .header(&name)
+                .map(|v| (name.clone(), v.to_string()))
+        })
         .collect();
     Reply {
         status: response.status(),

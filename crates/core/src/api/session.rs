@@ -1,0 +1,149 @@
+//! First-run setup, sign-in, sign-out and "who am I".
+
+use super::{Handled, Request, Response};
+use crate::accounts::{self, NewUser, Principal, USER_COLUMNS, User};
+use crate::db::transaction;
+use crate::env::Ctx;
+use crate::permissions::Role;
+use crate::problem::Problem;
+use crate::validate::{Errors, MAX_EMAIL_CHARS, MAX_NAME_CHARS, parse_body};
+use crate::{ratelimit, secrets};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetupBody {
+    name: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+}
+
+pub fn setup(ctx: &Ctx, req: &Request) -> Handled {
+    let body: SetupBody = parse_body(req.body)?;
+    let mut e = Errors::default();
+    let name = e.required("name", body.name);
+    let name = e.name("name", name, MAX_NAME_CHARS);
+    let raw_email = e.required("email", body.email);
+    let email = e.email("email", raw_email.clone());
+    let password = e.required("password", body.password);
+    if let Some(p) = &password
+        && let Err(why) = secrets::check_password(p, raw_email.as_deref().unwrap_or(""))
+    {
+        e.add("password", why);
+    }
+    e.finish()?;
+    let (Some(name), Some(email), Some(password)) = (name, email, password) else {
+        return Err(Problem::new(500, "validated fields missing"));
+    };
+    let session = transaction(ctx.db, || {
+        let rows = ctx.db.execute("SELECT COUNT(*) FROM users", &[])?;
+        if rows.scalar().and_then(|v| v.as_i64()).unwrap_or(0) > 0 {
+            return Err(Problem::conflict(
+                "Baton is already set up; sign in at POST /v1/auth/login.",
+            ));
+        }
+        let user = accounts::insert_user(
+            ctx,
+            &NewUser {
+                email: &email,
+                name: &name,
+                role: Role::Owner,
+                password: &password,
+            },
+        )?;
+        accounts::new_session(ctx, &user)
+    })?;
+    Ok(Response::json(201, &session))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginBody {
+    email: Option<String>,
+    password: Option<String>,
+}
+
+const BAD_CREDENTIALS: &str = "The email or password is not correct.";
+
+pub fn login(ctx: &Ctx, req: &Request) -> Handled {
+    let body: LoginBody = parse_body(req.body)?;
+    let mut e = Errors::default();
+    let email = e
+        .required("email", body.email)
+        .map(|s| s.trim().to_lowercase());
+    let password = e.required("password", body.password);
+    if email
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > MAX_EMAIL_CHARS)
+    {
+        e.add(
+            "email",
+            format!("is longer than {MAX_EMAIL_CHARS} characters"),
+        );
+    }
+    if password
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > secrets::MAX_PASSWORD_CHARS)
+    {
+        e.add(
+            "password",
+            format!("is longer than {} characters", secrets::MAX_PASSWORD_CHARS),
+        );
+    }
+    e.finish()?;
+    let (Some(email), Some(password)) = (email, password) else {
+        return Err(Problem::new(500, "validated fields missing"));
+    };
+    ratelimit::check(ctx, &email)?;
+    let rows = ctx.db.execute(
+        &format!(
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = ? AND removed_at IS NULL"
+        ),
+        &[email.clone().into()],
+    )?;
+    let found = rows
+        .first()
+        .map(|r| (User::from_row(&r), r.text("password_hash")));
+    // Verify against a dummy hash for unknown emails: same answer, similar time.
+    let stored = found
+        .as_ref()
+        .map_or_else(secrets::dummy_hash, |(_, h)| h.clone());
+    let verified = secrets::verify_password(&password, &stored);
+    match found {
+        Some((user, _)) if verified => {
+            ratelimit::record_success(ctx, &email);
+            Ok(Response::json(200, &accounts::new_session(ctx, &user)?))
+        }
+        _ => {
+            ratelimit::record_failure(ctx, &email);
+            Err(Problem::unauthorized(BAD_CREDENTIALS))
+        }
+    }
+}
+
+pub fn logout(ctx: &Ctx, req: &Request) -> Handled {
+    match accounts::authenticate(ctx, req.authorization())? {
+        Principal::User(_) => {
+            let token = accounts::bearer(req.authorization()).unwrap_or("");
+            ctx.db.execute(
+                "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+                &[ctx.now().into(), secrets::hash_secret(token).into()],
+            )?;
+            Ok(Response::no_content())
+        }
+        Principal::ApiToken { .. } => Err(Problem::bad_request(
+            "API tokens do not sign out; revoke one with DELETE /v1/tokens/{id}.",
+        )),
+    }
+}
+
+pub fn me(ctx: &Ctx, req: &Request) -> Handled {
+    match accounts::authenticate(ctx, req.authorization())? {
+        Principal::User(u) => Ok(Response::json(200, &json!({"user": u.to_json()}))),
+        Principal::ApiToken { id, name, role } => Ok(Response::json(
+            200,
+            &json!({"token": {"id": id, "name": name, "role": role.as_str()}}),
+        )),
+    }
+}

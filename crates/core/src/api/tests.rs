@@ -1,0 +1,299 @@
+//! The API natively, over an in-memory SQLite database: fast checks of the
+//! rules; the end-to-end tests run the same code as wasm under the runner.
+
+use super::*;
+use crate::db::testing::SqliteDb;
+use crate::env::Settings;
+use crate::env::testing::{CountingRandom, MemKv};
+use serde_json::{Value as Json, json};
+
+pub(crate) struct Harness {
+    db: SqliteDb,
+    kv: MemKv,
+    random: CountingRandom,
+    pub now_ms: std::cell::Cell<i64>,
+}
+
+impl Harness {
+    pub fn new() -> Harness {
+        let db = SqliteDb::memory();
+        crate::migrate::ensure_migrated(&db, 0).unwrap();
+        Harness {
+            db,
+            kv: MemKv::default(),
+            random: CountingRandom::default(),
+            now_ms: std::cell::Cell::new(1_800_000_000_000),
+        }
+    }
+
+    pub fn call(&self, method: &str, path: &str, token: Option<&str>, body: Json) -> (u16, Json) {
+        let ctx = Ctx {
+            db: &self.db,
+            kv: &self.kv,
+            random: &self.random,
+            now_ms: self.now_ms.get(),
+            client_ip: Some("127.0.0.1".into()),
+            settings: Settings::default(),
+        };
+        let body = if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        };
+        let mut headers = Vec::new();
+        if let Some(t) = token {
+            headers.push(("authorization".to_string(), format!("Bearer {t}")));
+        }
+        let req = Request {
+            method,
+            path,
+            query: "",
+            headers,
+            body: body.as_bytes(),
+        };
+        let res = handle(&ctx, &req);
+        let json = serde_json::from_slice(&res.body).unwrap_or(Json::Null);
+        (res.status, json)
+    }
+
+    pub fn setup(&self) -> String {
+        let (s, b) = self.call(
+            "POST",
+            "/v1/setup",
+            None,
+            json!({"name": "Olive Owner", "email": "olive@example.com", "password": "correct horse battery"}),
+        );
+        assert_eq!(s, 201, "{b}");
+        b["token"].as_str().unwrap().to_string()
+    }
+
+    /// Invites and accepts a member; returns (user id, session token).
+    pub fn member(&self, owner: &str, email: &str, role: &str) -> (String, String) {
+        let (s, inv) = self.call(
+            "POST",
+            "/v1/team/invitations",
+            Some(owner),
+            json!({"email": email, "name": email, "role": role}),
+        );
+        assert_eq!(s, 201, "{inv}");
+        let path = format!("/v1/invitations/{}/accept", inv["token"].as_str().unwrap());
+        let (s, sess) = self.call(
+            "POST",
+            &path,
+            None,
+            json!({"password": "another long secret"}),
+        );
+        assert_eq!(s, 201, "{sess}");
+        (
+            sess["user"]["id"].as_str().unwrap().into(),
+            sess["token"].as_str().unwrap().into(),
+        )
+    }
+}
+
+#[test]
+fn setup_once_then_conflict() {
+    let h = Harness::new();
+    let token = h.setup();
+    let (s, me) = h.call("GET", "/v1/me", Some(&token), Json::Null);
+    assert_eq!((s, me["user"]["role"].as_str()), (200, Some("owner")));
+    let (s, p) = h.call(
+        "POST",
+        "/v1/setup",
+        None,
+        json!({"name": "X", "email": "x@example.com", "password": "correct horse battery"}),
+    );
+    assert_eq!(s, 409, "{p}");
+}
+
+#[test]
+fn setup_validation_names_fields_and_stores_nothing() {
+    let h = Harness::new();
+    let (s, p) = h.call(
+        "POST",
+        "/v1/setup",
+        None,
+        json!({"name": "", "email": "nope", "password": "short", "extra": 1}),
+    );
+    assert_eq!(s, 422);
+    assert_eq!(
+        p["errors"][0]["field"], "extra",
+        "unknown fields are refused first: {p}"
+    );
+    let (s, p) = h.call(
+        "POST",
+        "/v1/setup",
+        None,
+        json!({"name": "", "email": "nope", "password": "short"}),
+    );
+    assert_eq!(s, 422);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "email", "password"]);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("10 to 128 characters")
+    );
+    h.setup();
+}
+
+#[test]
+fn login_errors_are_identical_and_throttled() {
+    let h = Harness::new();
+    h.setup();
+    let (s1, wrong_pw) = h.call(
+        "POST",
+        "/v1/auth/login",
+        None,
+        json!({"email": "olive@example.com", "password": "wrong password!"}),
+    );
+    let (s2, no_user) = h.call(
+        "POST",
+        "/v1/auth/login",
+        None,
+        json!({"email": "nobody@example.com", "password": "wrong password!"}),
+    );
+    assert_eq!((s1, s2), (401, 401));
+    assert_eq!(wrong_pw["detail"], no_user["detail"]);
+    for _ in 0..4 {
+        h.call(
+            "POST",
+            "/v1/auth/login",
+            None,
+            json!({"email": "olive@example.com", "password": "wrong password!"}),
+        );
+    }
+    let (s, p) = h.call(
+        "POST",
+        "/v1/auth/login",
+        None,
+        json!({"email": "olive@example.com", "password": "correct horse battery"}),
+    );
+    assert_eq!(s, 429, "{p}");
+    h.now_ms.set(h.now_ms.get() + 31_000);
+    let (s, _) = h.call(
+        "POST",
+        "/v1/auth/login",
+        None,
+        json!({"email": "OLIVE@example.com", "password": "correct horse battery"}),
+    );
+    assert_eq!(s, 200, "the lock expires and emails are case-insensitive");
+}
+
+#[test]
+fn sessions_expire_and_log_out() {
+    let h = Harness::new();
+    let token = h.setup();
+    assert_eq!(
+        h.call("POST", "/v1/auth/logout", Some(&token), Json::Null)
+            .0,
+        204
+    );
+    let (s, p) = h.call("GET", "/v1/me", Some(&token), Json::Null);
+    assert_eq!(s, 401);
+    assert!(p["detail"].as_str().unwrap().contains("signed out"));
+    let (_, b) = h.call(
+        "POST",
+        "/v1/auth/login",
+        None,
+        json!({"email": "olive@example.com", "password": "correct horse battery"}),
+    );
+    let token = b["token"].as_str().unwrap().to_string();
+    h.now_ms
+        .set(h.now_ms.get() + Settings::default().session_ttl_seconds * 1000);
+    let (s, p) = h.call("GET", "/v1/me", Some(&token), Json::Null);
+    assert_eq!(s, 401);
+    assert!(p["detail"].as_str().unwrap().contains("expired"));
+}
+
+#[test]
+fn last_owner_is_protected() {
+    let h = Harness::new();
+    let owner = h.setup();
+    let (_, me) = h.call("GET", "/v1/me", Some(&owner), Json::Null);
+    let id = me["user"]["id"].as_str().unwrap();
+    let path = format!("/v1/team/{id}");
+    assert_eq!(
+        h.call("PATCH", &path, Some(&owner), json!({"role": "admin"}))
+            .0,
+        409
+    );
+    assert_eq!(h.call("DELETE", &path, Some(&owner), Json::Null).0, 409);
+    let (admin_id, admin) = h.member(&owner, "ada@example.com", "admin");
+    assert_eq!(
+        h.call("PATCH", &path, Some(&admin), json!({"role": "admin"}))
+            .0,
+        403
+    );
+    let admin_path = format!("/v1/team/{admin_id}");
+    assert_eq!(
+        h.call("PATCH", &admin_path, Some(&owner), json!({"role": "owner"}))
+            .0,
+        200
+    );
+    assert_eq!(
+        h.call("PATCH", &path, Some(&owner), json!({"role": "admin"}))
+            .0,
+        200
+    );
+}
+
+#[test]
+fn tokens_cannot_outrank_their_creator() {
+    let h = Harness::new();
+    let owner = h.setup();
+    let (_, admin) = h.member(&owner, "ada@example.com", "admin");
+    assert_eq!(
+        h.call(
+            "POST",
+            "/v1/tokens",
+            Some(&admin),
+            json!({"name": "ci", "role": "owner"})
+        )
+        .0,
+        403
+    );
+    let (s, t) = h.call(
+        "POST",
+        "/v1/tokens",
+        Some(&admin),
+        json!({"name": "ci", "role": "manager"}),
+    );
+    assert_eq!(s, 201);
+    let token = t["token"].as_str().unwrap();
+    assert_eq!(h.call("GET", "/v1/team", Some(token), Json::Null).0, 200);
+    assert_eq!(h.call("GET", "/v1/bots", Some(token), Json::Null).0, 403);
+    let (_, list) = h.call("GET", "/v1/tokens", Some(&owner), Json::Null);
+    assert!(list["tokens"][0].get("token").is_none(), "shown once only");
+}
+
+#[test]
+fn bot_validation_changes_nothing() {
+    let h = Harness::new();
+    let owner = h.setup();
+    let (s, bot) = h.call(
+        "POST",
+        "/v1/bots",
+        Some(&owner),
+        json!({"name": "Shop bot", "allowed_origins": ["https://shop.example.com"]}),
+    );
+    assert_eq!(s, 201, "{bot}");
+    assert_eq!(bot["confidence_threshold"], 0.6);
+    let path = format!("/v1/bots/{}", bot["id"].as_str().unwrap());
+    let (s, p) = h.call(
+        "PATCH",
+        &path,
+        Some(&owner),
+        json!({"name": "Renamed", "confidence_threshold": 1.5}),
+    );
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "confidence_threshold");
+    let (_, after) = h.call("GET", &path, Some(&owner), Json::Null);
+    assert_eq!(after["name"], "Shop bot");
+}
