@@ -12,15 +12,16 @@ pub struct FieldError {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Problem {
     #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
+    pub kind: &'static str,
+    pub title: &'static str,
     pub status: u16,
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
-    /// The offending fields of a validation failure.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
+    pub instance: Option<Box<str>>,
+    /// The offending fields of a validation failure. (Boxed slices keep
+    /// `Result<_, Problem>` small.)
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    pub errors: Box<[FieldError]>,
     /// Seconds, sent as `Retry-After`.
     #[serde(skip)]
     pub retry_after: Option<i64>,
@@ -49,12 +50,12 @@ fn title(status: u16) -> &'static str {
 impl Problem {
     pub fn new(status: u16, detail: impl Into<String>) -> Self {
         Problem {
-            kind: "about:blank".into(),
-            title: title(status).into(),
+            kind: "about:blank",
+            title: title(status),
             status,
             detail: detail.into(),
             instance: None,
-            errors: Vec::new(),
+            errors: Box::new([]),
             retry_after: None,
         }
     }
@@ -77,7 +78,7 @@ impl Problem {
 
     pub fn not_found(path: &str) -> Self {
         let mut p = Problem::new(404, format!("No resource at {path}."));
-        p.instance = Some(path.to_string());
+        p.instance = Some(path.into());
         p
     }
 
@@ -95,7 +96,7 @@ impl Problem {
             .map(|e| format!("{}: {}", e.field, e.message))
             .collect();
         let mut p = Problem::new(422, format!("Invalid request: {}.", summary.join("; ")));
-        p.errors = errors;
+        p.errors = errors.into_boxed_slice();
         p
     }
 
