@@ -907,7 +907,7 @@ fn authorization_matrix() {
         },
         Row {
             label: "GET /v1/team",
-            expected: [A, 200, 200, 200, 200],
+            expected: [A, F, 200, 200, 200],
             prepare: Box::new(|| ("GET", "/v1/team".into(), None)),
             restore: None,
         },
