@@ -2,12 +2,10 @@
 //! and rules live in baton-core; this file is glue only.
 
 use baton_core::api;
-use baton_core::env::Ctx;
 use baton_core::health::{self, Checks};
 use baton_core::problem::Problem;
 use baton_spin_adapter::{
-    SpinDb, SpinKv, WasiRandom, client_ip, describe_kv_error, headers, json_response, now_unix_ms,
-    problem_json_response, problem_response, settings, to_response,
+    SpinDb, describe_kv_error, json_response, problem_json_response, problem_response, serve_api,
 };
 use spin_sdk::http::{Method, Request, Response};
 use spin_sdk::http_component;
@@ -24,41 +22,7 @@ fn handle(req: Request) -> Response {
             m => problem_response(&Problem::method_not_allowed(&m.to_string(), &path)),
         };
     }
-    let db = match SpinDb::open_migrated() {
-        Ok(db) => db,
-        Err(e) => {
-            return problem_response(&Problem::new(
-                503,
-                format!("The database is unavailable: {e}"),
-            ));
-        }
-    };
-    let kv = match SpinKv::open_default() {
-        Ok(kv) => kv,
-        Err(e) => {
-            return problem_response(&Problem::new(
-                503,
-                format!("The key-value store is unavailable: {e}"),
-            ));
-        }
-    };
-    let ctx = Ctx {
-        db: &db,
-        kv: &kv,
-        random: &WasiRandom,
-        now_ms: now_unix_ms(),
-        client_ip: client_ip(&req),
-        settings: settings(),
-    };
-    let method = req.method().to_string();
-    let api_req = api::Request {
-        method: &method,
-        path: &path,
-        query: req.query(),
-        headers: headers(&req),
-        body: req.body(),
-    };
-    to_response(api::handle(&ctx, &api_req))
+    serve_api(&req, api::handle)
 }
 
 fn health() -> Response {

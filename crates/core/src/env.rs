@@ -21,6 +21,8 @@ pub struct Settings {
     /// Where people reach the web inbox (links in invitations and emails).
     pub public_url: String,
     pub session_ttl_seconds: i64,
+    /// Escalation requests per minute per bot and client address.
+    pub escalation_rate_limit: u32,
 }
 
 impl Default for Settings {
@@ -28,6 +30,7 @@ impl Default for Settings {
         Settings {
             public_url: "http://127.0.0.1:3000".into(),
             session_ttl_seconds: 12 * 3600,
+            escalation_rate_limit: 60,
         }
     }
 }

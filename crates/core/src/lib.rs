@@ -7,6 +7,7 @@ pub mod api;
 pub mod bots;
 pub mod db;
 pub mod env;
+pub mod escalation;
 pub mod health;
 pub mod ids;
 pub mod migrate;

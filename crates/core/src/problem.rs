@@ -25,6 +25,9 @@ pub struct Problem {
     /// Seconds, sent as `Retry-After`.
     #[serde(skip)]
     pub retry_after: Option<i64>,
+    /// Extension members (e.g. `missing` and `prompt` for an escalation).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 fn title(status: u16) -> &'static str {
@@ -57,6 +60,7 @@ impl Problem {
             instance: None,
             errors: Box::new([]),
             retry_after: None,
+            extra: None,
         }
     }
 
@@ -111,6 +115,16 @@ impl Problem {
         let mut p = Problem::new(429, detail);
         p.retry_after = Some(retry_after.max(1));
         p
+    }
+}
+
+impl Problem {
+    /// Adds an extension member to the problem document.
+    pub fn with(mut self, key: &str, value: serde_json::Value) -> Self {
+        self.extra
+            .get_or_insert_with(Default::default)
+            .insert(key.into(), value);
+        self
     }
 }
 

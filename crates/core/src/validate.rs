@@ -44,6 +44,38 @@ pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
     })
 }
 
+/// The first value of `name` in a query string, percent-decoded.
+pub fn query_param(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (percent_decode(k) == name).then(|| percent_decode(v))
+    })
+}
+
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[derive(Default)]
 pub struct Errors(pub Vec<FieldError>);
 
@@ -166,6 +198,17 @@ mod tests {
         assert_eq!(parse_body::<Body>(b"").unwrap().name, None);
         let big = vec![b' '; MAX_BODY_BYTES + 1];
         assert_eq!(parse_body::<Body>(&big).unwrap_err().status, 413);
+    }
+
+    #[test]
+    fn query_strings() {
+        assert_eq!(
+            query_param("email=ana%40example.com&x=1", "email").as_deref(),
+            Some("ana@example.com")
+        );
+        assert_eq!(query_param("q=a+b%20c", "q").as_deref(), Some("a b c"));
+        assert_eq!(query_param("q=100%", "q").as_deref(), Some("100%"));
+        assert_eq!(query_param("x=1", "email"), None);
     }
 
     #[test]

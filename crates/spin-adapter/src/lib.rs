@@ -167,6 +167,12 @@ pub fn settings() -> Settings {
     {
         s.public_url = url.trim().to_string();
     }
+    if let Ok(limit) = spin_sdk::variables::get("escalation_rate_limit_per_minute")
+        && let Ok(limit) = limit.trim().parse::<u32>()
+        && limit > 0
+    {
+        s.escalation_rate_limit = limit;
+    }
     if let Ok(ttl) = spin_sdk::variables::get("session_ttl_seconds")
         && let Ok(ttl) = ttl.trim().parse::<i64>()
         && ttl > 0
@@ -201,4 +207,47 @@ pub fn to_response(res: baton_core::api::Response) -> Response {
         builder.header(k, v);
     }
     builder.body(res.body).build()
+}
+
+/// Serves one request with a core API handler: opens the migrated database
+/// and key-value, builds the context and translates both ways.
+pub fn serve_api(
+    req: &Request,
+    handler: fn(&baton_core::env::Ctx, &baton_core::api::Request) -> baton_core::api::Response,
+) -> Response {
+    let db = match SpinDb::open_migrated() {
+        Ok(db) => db,
+        Err(e) => {
+            return problem_response(&Problem::new(
+                503,
+                format!("The database is unavailable: {e}"),
+            ));
+        }
+    };
+    let kv = match SpinKv::open_default() {
+        Ok(kv) => kv,
+        Err(e) => {
+            return problem_response(&Problem::new(
+                503,
+                format!("The key-value store is unavailable: {e}"),
+            ));
+        }
+    };
+    let ctx = baton_core::env::Ctx {
+        db: &db,
+        kv: &kv,
+        random: &WasiRandom,
+        now_ms: now_unix_ms(),
+        client_ip: client_ip(req),
+        settings: settings(),
+    };
+    let method = req.method().to_string();
+    let api_req = baton_core::api::Request {
+        method: &method,
+        path: req.path(),
+        query: req.query(),
+        headers: headers(req),
+        body: req.body(),
+    };
+    to_response(handler(&ctx, &api_req))
 }

@@ -157,7 +157,7 @@ pub fn rotate_key(ctx: &Ctx, req: &Request, id: &str) -> Handled {
 }
 
 /// CORS: a browser request must come from one of the bot's origins.
-fn cors(bot: &Bot, req: &Request, response: Response) -> Handled {
+pub(super) fn cors(bot: &Bot, req: &Request, response: Response) -> Handled {
     match req.header("origin") {
         None => Ok(response),
         Some(origin) if bot.allows_origin(origin) => Ok(response
@@ -182,7 +182,7 @@ pub fn widget_config(ctx: &Ctx, req: &Request) -> Handled {
 }
 
 /// Preflight carries no key, so an origin is allowed if any bot allows it.
-pub fn preflight(ctx: &Ctx, req: &Request) -> Handled {
+pub(super) fn preflight(ctx: &Ctx, req: &Request) -> Handled {
     let Some(origin) = req.header("origin") else {
         return Err(Problem::bad_request(
             "A CORS preflight needs an Origin header.",

@@ -2,6 +2,7 @@
 //! Components only translate HTTP to [`Request`] and [`Response`] back.
 
 mod bots;
+mod escalations;
 mod session;
 mod team;
 mod tokens;
@@ -85,6 +86,23 @@ impl Response {
 }
 
 type Handled = Result<Response, Problem>;
+
+/// The escalation component's routes (bot-key API for chat widgets and AIs).
+pub fn handle_escalation(ctx: &Ctx, req: &Request) -> Response {
+    let result = match (req.method, req.path.trim_end_matches('/')) {
+        ("OPTIONS", "/v1/escalations" | "/v1/escalations/check" | "/v1/customers/context") => {
+            bots::preflight(ctx, req)
+        }
+        ("POST", "/v1/escalations/check") => escalations::check(ctx, req),
+        ("POST", "/v1/escalations") => escalations::create(ctx, req),
+        ("GET", "/v1/customers/context") => escalations::context(ctx, req),
+        (m, p @ ("/v1/escalations" | "/v1/escalations/check" | "/v1/customers/context")) => {
+            Err(Problem::method_not_allowed(m, p))
+        }
+        _ => Err(Problem::not_found(req.path)),
+    };
+    result.unwrap_or_else(|p| Response::problem(&p))
+}
 
 /// Routes one API request. Unknown paths are 404, known paths with another
 /// method 405, both as problem documents.

@@ -2,6 +2,7 @@
 //! rules; the end-to-end tests run the same code as wasm under the runner.
 
 use super::*;
+use crate::db::Db;
 use crate::db::testing::SqliteDb;
 use crate::env::Settings;
 use crate::env::testing::{CountingRandom, MemKv};
@@ -27,6 +28,17 @@ impl Harness {
     }
 
     pub fn call(&self, method: &str, path: &str, token: Option<&str>, body: Json) -> (u16, Json) {
+        self.call_with(handle, method, path, token, body)
+    }
+
+    pub fn call_with(
+        &self,
+        handler: fn(&Ctx, &Request) -> Response,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Json,
+    ) -> (u16, Json) {
         let ctx = Ctx {
             db: &self.db,
             kv: &self.kv,
@@ -44,14 +56,15 @@ impl Harness {
         if let Some(t) = token {
             headers.push(("authorization".to_string(), format!("Bearer {t}")));
         }
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
         let req = Request {
             method,
             path,
-            query: "",
+            query,
             headers,
             body: body.as_bytes(),
         };
-        let res = handle(&ctx, &req);
+        let res = handler(&ctx, &req);
         let json = serde_json::from_slice(&res.body).unwrap_or(Json::Null);
         (res.status, json)
     }
@@ -328,7 +341,10 @@ fn every_openapi_operation_is_routed() {
         if let Some(p) = path.as_ref().filter(|p| *p != "/v1/health")
             && ["GET", "POST", "PATCH", "DELETE", "OPTIONS"].contains(&method.as_str())
         {
-            let (status, body) = h.call(&method, p, None, Json::Null);
+            let (mut status, mut body) = h.call(&method, p, None, Json::Null);
+            if status == 404 {
+                (status, body) = h.call_with(handle_escalation, &method, p, None, Json::Null);
+            }
             let routed = status != 405
                 && !(status == 404
                     && body["detail"]
@@ -342,4 +358,137 @@ fn every_openapi_operation_is_routed() {
         }
     }
     assert!(checked >= 20, "only {checked} operations found in the spec");
+}
+
+fn bot_key(h: &Harness, owner: &str) -> String {
+    let (s, bot) = h.call(
+        "POST",
+        "/v1/bots",
+        Some(owner),
+        json!({"name": "Shop", "support_team_name": "Care"}),
+    );
+    assert_eq!(s, 201);
+    bot["public_key"].as_str().unwrap().to_string()
+}
+
+fn escalation_body(session: &str) -> Json {
+    json!({
+        "session_id": session,
+        "messages": [
+            {"role": "customer", "text": "Hi, my order #48213 never arrived"},
+            {"role": "assistant", "text": "Sorry to hear that! It shows as shipped."},
+            {"role": "customer", "text": "I want to talk to a person"}
+        ],
+        "customer": {"name": "Ana Souza", "email": "Ana@Example.com"},
+        "confirmed": true
+    })
+}
+
+#[test]
+fn escalations_create_once_and_append() {
+    let h = Harness::new();
+    let owner = h.setup();
+    let key = bot_key(&h, &owner);
+    let (s, first) = h.call_with(
+        handle_escalation,
+        "POST",
+        "/v1/escalations",
+        Some(&key),
+        escalation_body("s-1"),
+    );
+    assert_eq!(s, 201, "{first}");
+    assert!(first["reference"].as_str().unwrap().starts_with("AS-"));
+    assert_eq!(first["category"], "order_shipping");
+    let (s, again) = h.call_with(
+        handle_escalation,
+        "POST",
+        "/v1/escalations",
+        Some(&key),
+        escalation_body("s-1"),
+    );
+    assert_eq!(s, 200);
+    assert_eq!(again["assist_id"], first["assist_id"]);
+    assert_eq!(again["appended_messages"], 0);
+    let mut more = escalation_body("s-1");
+    more["messages"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"role": "customer", "text": "hello??"}));
+    let (_, appended) = h.call_with(
+        handle_escalation,
+        "POST",
+        "/v1/escalations",
+        Some(&key),
+        more,
+    );
+    assert_eq!(appended["appended_messages"], 1);
+    let count = h.db.execute("SELECT COUNT(*) FROM messages", &[]).unwrap();
+    assert_eq!(count.scalar(), Some(&crate::db::Value::Integer(4)));
+    let (s, ctx) = h.call_with(
+        handle_escalation,
+        "GET",
+        "/v1/customers/context?email=ana%40example.com",
+        Some(&key),
+        Json::Null,
+    );
+    assert_eq!(s, 200);
+    assert_eq!(ctx["assists"][0]["reference"], first["reference"]);
+    assert_eq!(ctx["customer"]["name"], "Ana Souza");
+}
+
+#[test]
+fn escalations_need_confirmed_valid_details() {
+    let h = Harness::new();
+    let owner = h.setup();
+    let key = bot_key(&h, &owner);
+    let mut body = escalation_body("s-2");
+    body["customer"] = json!({"name": "Ana", "email": "ana@gmail"});
+    body["confirmed"] = json!(false);
+    let (s, p) = h.call_with(
+        handle_escalation,
+        "POST",
+        "/v1/escalations",
+        Some(&key),
+        body,
+    );
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["missing"], json!(["email"]));
+    assert!(p["prompt"].as_str().unwrap().contains("ana@gmail"));
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["customer.email", "confirmed"]);
+    let count = h.db.execute("SELECT COUNT(*) FROM assists", &[]).unwrap();
+    assert_eq!(count.scalar(), Some(&crate::db::Value::Integer(0)));
+    let (s, _) = h.call_with(
+        handle_escalation,
+        "POST",
+        "/v1/escalations",
+        Some("pk_nope"),
+        escalation_body("s-3"),
+    );
+    assert_eq!(s, 401);
+}
+
+#[test]
+fn escalation_check_says_why_and_what_is_missing() {
+    let h = Harness::new();
+    let owner = h.setup();
+    let key = bot_key(&h, &owner);
+    let body = json!({"messages": [{"role": "customer", "text": "can i speak to someone"}], "ai_confidence": 0.9});
+    let (s, r) = h.call_with(
+        handle_escalation,
+        "POST",
+        "/v1/escalations/check",
+        Some(&key),
+        body,
+    );
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["escalate"], true);
+    assert_eq!(r["trigger"]["kind"], "phrase");
+    assert_eq!(r["missing"], json!(["name", "email"]));
+    assert!(r["prompt"].as_str().unwrap().contains("Care team"));
 }

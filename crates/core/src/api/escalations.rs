@@ -1,0 +1,381 @@
+//! The escalation endpoints a chat widget or chat AI calls with its bot's
+//! public key: should we hand off, hand off (create the Assist), and what
+//! happened before for this customer.
+
+use super::bots::cors;
+use super::{Handled, Request, Response};
+use crate::bots::{self, Bot};
+use crate::env::Ctx;
+use crate::escalation::{self, NewEscalation};
+use crate::problem::Problem;
+use crate::validate::{Errors, MAX_NAME_CHARS, check_email, parse_body, query_param};
+use baton_ai::{BotSettings, History, Input, Known, Message, Role};
+use serde::Deserialize;
+use serde_json::{Value as Json, json};
+
+pub const MAX_MESSAGES: usize = 500;
+pub const MAX_MESSAGE_CHARS: usize = 10_000;
+pub const MAX_METADATA_BYTES: usize = 8 * 1024;
+pub const CHANNELS: &[&str] = &[
+    "web",
+    "mobile",
+    "email",
+    "sms",
+    "whatsapp",
+    "messenger",
+    "voice",
+    "api",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageIn {
+    role: Option<String>,
+    text: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CustomerIn {
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckBody {
+    messages: Option<Vec<MessageIn>>,
+    ai_confidence: Option<f64>,
+    customer: Option<CustomerIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBody {
+    session_id: Option<String>,
+    messages: Option<Vec<MessageIn>>,
+    customer: Option<CustomerIn>,
+    confirmed: Option<bool>,
+    channel: Option<String>,
+    metadata: Option<Json>,
+}
+
+/// Bot key, CORS origin and rate limit: everything before the body.
+fn admit(ctx: &Ctx, req: &Request) -> Result<Bot, Problem> {
+    let bot = bots::authenticate(ctx.db, req.authorization())?;
+    if let Some(origin) = req.header("origin")
+        && !bot.allows_origin(origin)
+    {
+        return Err(Problem::forbidden(format!(
+            "The origin {origin} is not allowed for this bot; add it to the bot's allowed_origins."
+        )));
+    }
+    rate_limit(ctx, &bot)?;
+    Ok(bot)
+}
+
+/// A fixed one-minute window per bot and client address, in key-value.
+fn rate_limit(ctx: &Ctx, bot: &Bot) -> Result<(), Problem> {
+    let limit = ctx.settings.escalation_rate_limit;
+    let window = ctx.now().div_euclid(60);
+    let key = format!(
+        "ratelimit:escalation:{}:{}:{window}",
+        bot.id,
+        ctx.client_ip.as_deref().unwrap_or("-")
+    );
+    let count: u32 = ctx
+        .kv
+        .get(&key)
+        .ok()
+        .flatten()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    if count >= limit {
+        let retry = (window + 1) * 60 - ctx.now();
+        return Err(Problem::too_many(
+            retry,
+            format!(
+                "More than {limit} escalation requests a minute from this address; try again in {retry} seconds."
+            ),
+        ));
+    }
+    // A lost increment only loosens the limit; the request still proceeds.
+    let _ = ctx.kv.set(&key, (count + 1).to_string().as_bytes());
+    Ok(())
+}
+
+fn messages(
+    e: &mut Errors,
+    input: Option<Vec<MessageIn>>,
+) -> Result<Option<Vec<Message>>, Problem> {
+    let Some(input) = e.required("messages", input) else {
+        return Ok(None);
+    };
+    if input.len() > MAX_MESSAGES {
+        return Err(Problem::new(
+            413,
+            format!(
+                "The transcript has {} messages; at most {MAX_MESSAGES} are accepted.",
+                input.len()
+            ),
+        ));
+    }
+    if input.is_empty() {
+        e.add("messages", "must contain at least one message");
+        return Ok(None);
+    }
+    let mut out = Vec::with_capacity(input.len());
+    for (i, m) in input.into_iter().enumerate() {
+        let role = match m.role.as_deref() {
+            Some("customer") => Some(Role::Customer),
+            Some("assistant") => Some(Role::Assistant),
+            Some(other) => {
+                e.add(
+                    &format!("messages[{i}].role"),
+                    format!("{other:?} is not one of customer, assistant"),
+                );
+                None
+            }
+            None => {
+                e.add(&format!("messages[{i}].role"), "is required");
+                None
+            }
+        };
+        let text = match m.text {
+            Some(t) if t.trim().is_empty() => {
+                e.add(&format!("messages[{i}].text"), "must not be empty");
+                None
+            }
+            Some(t) if t.chars().count() > MAX_MESSAGE_CHARS => {
+                return Err(Problem::new(
+                    413,
+                    format!("messages[{i}].text has more than {MAX_MESSAGE_CHARS} characters."),
+                ));
+            }
+            Some(t) => Some(t),
+            None => {
+                e.add(&format!("messages[{i}].text"), "is required");
+                None
+            }
+        };
+        if let (Some(role), Some(text)) = (role, text) {
+            out.push(Message { role, text });
+        }
+    }
+    Ok(Some(out))
+}
+
+fn settings(bot: &Bot) -> BotSettings {
+    BotSettings {
+        trigger_phrases: bot.trigger_phrases.clone(),
+        threshold: bot.confidence_threshold,
+        team_name: bot.support_team_name.clone(),
+    }
+}
+
+fn known(c: Option<CustomerIn>) -> Known {
+    let c = c.unwrap_or_default();
+    let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    Known {
+        name: clean(c.name),
+        email: clean(c.email).map(|e| e.to_lowercase()),
+        phone: clean(c.phone),
+    }
+}
+
+pub fn check(ctx: &Ctx, req: &Request) -> Handled {
+    let bot = admit(ctx, req)?;
+    let body: CheckBody = parse_body(req.body)?;
+    let mut e = Errors::default();
+    let msgs = messages(&mut e, body.messages)?;
+    if let Some(c) = body.ai_confidence
+        && !(0.0..=1.0).contains(&c)
+    {
+        e.add("ai_confidence", format!("must be between 0 and 1; got {c}"));
+    }
+    e.finish()?;
+    let msgs = msgs.unwrap_or_default();
+    let known = known(body.customer);
+    let bot_settings = settings(&bot);
+    let result = baton_ai::check(&Input {
+        messages: &msgs,
+        ai_confidence: body.ai_confidence,
+        known: &known,
+        history: &History::default(),
+        bot: &bot_settings,
+    });
+    let d = &result.decision;
+    let out = json!({
+        "escalate": d.escalate,
+        "confidence": d.confidence,
+        "trigger": d.trigger.as_ref().map(escalation::trigger_json),
+        "reason": d.reason,
+        "missing": result.missing,
+        "prompt": result.prompt,
+    });
+    cors(&bot, req, Response::json(200, &out))
+}
+
+pub fn create(ctx: &Ctx, req: &Request) -> Handled {
+    let bot = admit(ctx, req)?;
+    let body: CreateBody = parse_body(req.body)?;
+    let mut e = Errors::default();
+    let session_id = e.required("session_id", body.session_id).and_then(|s| {
+        let ok = !s.is_empty()
+            && s.len() <= 200
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c));
+        if !ok {
+            e.add(
+                "session_id",
+                "must be 1 to 200 characters of letters, digits, '-', '_', '.' or ':'",
+            );
+        }
+        ok.then_some(s)
+    });
+    let msgs = messages(&mut e, body.messages)?;
+    let channel = body.channel.unwrap_or_else(|| "web".into());
+    if !CHANNELS.contains(&channel.as_str()) {
+        e.add(
+            "channel",
+            format!("{channel:?} is not one of {}", CHANNELS.join(", ")),
+        );
+    }
+    let metadata = body.metadata.unwrap_or_else(|| json!({}));
+    if !metadata.is_object() {
+        e.add("metadata", "must be a JSON object");
+    } else if metadata.to_string().len() > MAX_METADATA_BYTES {
+        e.add(
+            "metadata",
+            format!("is larger than {MAX_METADATA_BYTES} bytes"),
+        );
+    }
+    e.finish()?;
+    let (Some(session_id), Some(msgs)) = (session_id, msgs) else {
+        return Err(Problem::new(500, "validated fields missing"));
+    };
+    // The customer's details must be there, valid and confirmed by them.
+    let known = known(body.customer);
+    let mut missing: Vec<&str> = Vec::new();
+    let mut details = Errors::default();
+    match &known.name {
+        None => {
+            missing.push("name");
+            details.add("customer.name", "is required");
+        }
+        Some(n) if n.chars().count() > MAX_NAME_CHARS => {
+            missing.push("name");
+            details.add(
+                "customer.name",
+                format!("is longer than {MAX_NAME_CHARS} characters"),
+            );
+        }
+        _ => {}
+    }
+    match &known.email {
+        None => {
+            missing.push("email");
+            details.add("customer.email", "is required");
+        }
+        Some(em) => {
+            if let Err(why) = check_email(em) {
+                missing.push("email");
+                details.add("customer.email", why);
+            }
+        }
+    }
+    if body.confirmed != Some(true) {
+        details.add(
+            "confirmed",
+            "must be true once the customer has confirmed their name and email",
+        );
+    }
+    let bot_settings = settings(&bot);
+    if let Err(p) = details.finish() {
+        let checked = baton_ai::check(&Input {
+            messages: &msgs,
+            ai_confidence: None,
+            known: &known,
+            history: &History::default(),
+            bot: &bot_settings,
+        });
+        return Err(p
+            .with("missing", json!(missing))
+            .with("prompt", json!(checked.prompt)));
+    }
+    let (Some(name), Some(email)) = (known.name.clone(), known.email.clone()) else {
+        return Err(Problem::new(500, "validated fields missing"));
+    };
+    let outcome = escalation::escalate(
+        ctx,
+        &NewEscalation {
+            bot_id: &bot.id,
+            session_id: &session_id,
+            messages: &msgs,
+            name: &name,
+            email: &email,
+            phone: known.phone.as_deref(),
+            channel: &channel,
+            metadata: &metadata,
+        },
+        |history| {
+            baton_ai::analyse(&Input {
+                messages: &msgs,
+                ai_confidence: None,
+                known: &known,
+                history,
+                bot: &bot_settings,
+            })
+        },
+    )?;
+    let status = if outcome.created { 201 } else { 200 };
+    cors(&bot, req, Response::json(status, &outcome.to_json()))
+}
+
+/// Earlier Assists of a customer, for conversation continuity. A widget's
+/// key is public, so it sees only Assists that came through its own bot.
+pub fn context(ctx: &Ctx, req: &Request) -> Handled {
+    let bot = admit(ctx, req)?;
+    let Some(email) = query_param(req.query, "email")
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty())
+    else {
+        return Err(Problem::field(
+            "email",
+            "the email query parameter is required",
+        ));
+    };
+    check_email(&email).map_err(|why| Problem::field("email", why))?;
+    let Some((customer_id, name)) = escalation::find_customer(ctx.db, &email)? else {
+        return cors(
+            &bot,
+            req,
+            Response::json(200, &json!({"customer": null, "assists": []})),
+        );
+    };
+    let rows = ctx.db.execute(
+        "SELECT reference, status, summary, resolution, category, priority, created_at, closed_at FROM assists \
+         WHERE customer_id = ? AND bot_id = ? ORDER BY created_at DESC, id DESC LIMIT 20",
+        &[customer_id.into(), bot.id.clone().into()],
+    )?;
+    let assists: Vec<Json> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "reference": r.text("reference"), "status": r.text("status"), "summary": r.text("summary"),
+                "resolution": r.opt_text("resolution"), "category": r.text("category"), "priority": r.text("priority"),
+                "created_at": crate::time::rfc3339(r.int("created_at")), "closed_at": r.opt_int("closed_at").map(crate::time::rfc3339),
+            })
+        })
+        .collect();
+    cors(
+        &bot,
+        req,
+        Response::json(
+            200,
+            &json!({"customer": {"name": name, "email": email}, "assists": assists}),
+        ),
+    )
+}
