@@ -2,10 +2,24 @@
 //! then an explicit request for a person, then frustration, then the chat
 //! AI's low confidence. Only the customer's words count.
 
-use crate::lexicon::NOT_A_REQUEST_AFTER;
 use crate::scan::{Scanned, indexes, quote};
 use crate::text::{is_shouting, phrase_at, stems_of};
 use crate::{BotSettings, Decision, Role, Trigger, TriggerKind};
+
+/// Words that, with "human"/"person"/"agent", are not a request for one.
+const NOT_A_REQUEST_AFTER: &[&str] = &[
+    "error",
+    "resources",
+    "rights",
+    "nature",
+    "being's",
+    "who",
+    "that",
+    "at",
+    "was",
+    "is",
+    "in",
+];
 
 /// Frustration points needed to hand off on frustration alone.
 const FRUSTRATION_HANDOFF: f32 = 3.0;
@@ -142,39 +156,54 @@ fn human_request(customer: &[&Scanned], bot: &BotSettings) -> Option<(String, bo
         let t = &m.tokens;
         for i in 0..t.len() {
             for fuzzy in [false, true] {
-                for phrase in bot_phrases.iter().chain(idx.human.iter()) {
-                    if !phrase_at(t, i, phrase, fuzzy) {
-                        continue;
-                    }
-                    // A lone word ("human", "agent", "person") counts only as a request.
-                    if phrase.len() == 1 && !single_word_is_request(t, i) {
-                        continue;
-                    }
-                    if phrase.len() == 2 && phrase[0] == "a" && !single_word_is_request(t, i + 1) {
-                        continue;
-                    }
-                    // "your customer service is awful" names a team, it does not ask for one.
-                    let verbless = ![
-                        "talk", "speak", "chat", "connect", "transfer", "get", "want", "need",
-                    ]
-                    .contains(&phrase[0].as_str());
-                    if verbless
-                        && t.get(i + phrase.len()).is_some_and(|n| {
-                            [
-                                "is", "was", "are", "were", "sucks", "has", "have", "team", "said",
-                                "told",
-                            ]
-                            .contains(&n.lower.as_str())
-                        })
-                    {
-                        continue;
-                    }
-                    return Some((quote(t, i, phrase.len()), !fuzzy));
+                let found = bot_phrases
+                    .iter()
+                    .find_map(|p| request_at(t, i, p, fuzzy))
+                    .or_else(|| idx.human.iter().find_map(|p| request_at(t, i, p, fuzzy)));
+                if let Some(phrase) = found {
+                    return Some((phrase, !fuzzy));
                 }
             }
         }
     }
     None
+}
+
+/// The phrase as written if `phrase` at `t[i..]` is a request for a person.
+fn request_at<S: AsRef<str>>(
+    t: &[crate::text::Token],
+    i: usize,
+    phrase: &[S],
+    fuzzy: bool,
+) -> Option<String> {
+    if !phrase_at(t, i, phrase, fuzzy) {
+        return None;
+    }
+    let first = phrase[0].as_ref();
+    // A lone word ("human", "agent", "person") counts only as a request.
+    if phrase.len() == 1 && !single_word_is_request(t, i) {
+        return None;
+    }
+    if phrase.len() == 2 && first == "a" && !single_word_is_request(t, i + 1) {
+        return None;
+    }
+    // "your customer service is awful" names a team, it does not ask for one.
+    let verbless = ![
+        "talk", "speak", "chat", "connect", "transfer", "get", "want", "need",
+    ]
+    .contains(&first);
+    let next = t.get(i + phrase.len()).map(|n| n.lower.as_str());
+    if verbless
+        && next.is_some_and(|n| {
+            [
+                "is", "was", "are", "were", "sucks", "has", "have", "team", "said", "told",
+            ]
+            .contains(&n)
+        })
+    {
+        return None;
+    }
+    Some(quote(t, i, phrase.len()))
 }
 
 fn single_word_is_request(t: &[crate::text::Token], i: usize) -> bool {

@@ -1,4 +1,6 @@
-//! The hand-built tables the analysers score with. Phrases are matched on
+//! The hand-built tables the analysers score with. build.rs stems them at
+//! compile time into sorted indexes (see `scan.rs`); this file is not
+//! compiled into the library itself. Phrases are matched on
 //! word stems, so one form covers its inflections ("charge" also matches
 //! "charged", "charges").
 
@@ -373,21 +375,6 @@ pub const HUMAN_REQUEST_PHRASES: &[&str] = &[
     "not a bot",
     "no bot",
     "no more bot",
-];
-
-/// Words that, with "human"/"person"/"agent", are not a request for one.
-pub const NOT_A_REQUEST_AFTER: &[&str] = &[
-    "error",
-    "resources",
-    "rights",
-    "nature",
-    "being's",
-    "who",
-    "that",
-    "at",
-    "was",
-    "is",
-    "in",
 ];
 
 /// Sensitive topics: (phrase, kind, weight).

@@ -11,7 +11,6 @@ mod compose;
 mod decide;
 pub mod extract;
 mod judge;
-mod lexicon;
 mod scan;
 pub mod text;
 

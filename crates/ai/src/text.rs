@@ -156,11 +156,11 @@ pub fn fuzzy_eq(token: &Token, keyword_stem: &str) -> bool {
 
 /// True if the stems of `phrase` (space-separated words) occur in order at
 /// `tokens[i..]`; returns how many tokens matched.
-pub fn phrase_at(tokens: &[Token], i: usize, phrase: &[String], fuzzy: bool) -> bool {
+pub fn phrase_at<S: AsRef<str>>(tokens: &[Token], i: usize, phrase: &[S], fuzzy: bool) -> bool {
     phrase.len() <= tokens.len() - i
         && phrase.iter().enumerate().all(|(k, p)| {
-            let t = &tokens[i + k];
-            if fuzzy { fuzzy_eq(t, p) } else { t.stem == *p }
+            let (t, p) = (&tokens[i + k], p.as_ref());
+            if fuzzy { fuzzy_eq(t, p) } else { t.stem == p }
         })
 }
 

@@ -6,7 +6,7 @@
 
 use baton_e2e::RunnerOptions;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty, Full};
+use http_body_util::{BodyExt, Full};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -31,7 +31,10 @@ async fn main() {
     let fixture = RunnerOptions::new("tests/fixture/spin.toml", "bench-fixture")
         .variable("required_token", "bench")
         .start();
-    let app = RunnerOptions::new("spin.toml", "bench-app").start();
+    let app = RunnerOptions::new("spin.toml", "bench-app")
+        .variable("escalation_rate_limit_per_minute", "100000000")
+        .start();
+    let key = bot_key(&app.base);
 
     let fixture_url = format!("{}/fixture/json", fixture.base);
     let native_url = format!("http://{native}/");
@@ -49,9 +52,15 @@ async fn main() {
         let n = load(&native_url, conns, duration).await;
         let r = load(&fixture_url, conns, duration).await;
         let h = load(&health_url, conns, duration).await;
+        let check_url = format!("{}/v1/escalations/check", app.base);
+        let create_url = format!("{}/v1/escalations", app.base);
+        let c = load_with(&check_url, conns, duration, Some(&key), |_| CHECK_BODY.to_string()).await;
+        let e = load_with(&create_url, conns, duration, Some(&key), move |n| create_body(conns, n)).await;
         row("native hyper, fixed JSON", conns, &n);
         row("runner /fixture/json (wasm)", conns, &r);
         row("runner GET /v1/health (wasm)", conns, &h);
+        row("POST /v1/escalations/check", conns, &c);
+        row("POST /v1/escalations (new Assist)", conns, &e);
         println!(
             "  ratio runner/native at {conns} conn(s): p50 {:.2}x, p99 {:.2}x, throughput {:.2}x",
             r.p50.as_secs_f64() / n.p50.as_secs_f64(),
@@ -99,14 +108,56 @@ async fn start_native() -> SocketAddr {
     addr
 }
 
-/// `conns` keep-alive connections, each sending requests back to back for
-/// `duration` after a short warm-up.
+const CHECK_BODY: &str = r#"{"messages":[{"role":"customer","text":"Hi, I was charged twice for order #48213 this month"},{"role":"assistant","text":"Sorry about that! Let me check."},{"role":"customer","text":"this is the third time I ask, can I talk to a real person please"}],"ai_confidence":0.7}"#;
+
+fn create_body(conns: usize, n: usize) -> String {
+    format!(
+        r#"{{"session_id":"bench-{conns}-{n}-{}","messages":[{{"role":"customer","text":"Hi, I was charged twice for order #48213 this month"}},{{"role":"assistant","text":"Sorry about that! Let me check."}},{{"role":"customer","text":"can I talk to a real person please"}}],"customer":{{"name":"Ana Souza","email":"ana{}@example.com"}},"confirmed":true}}"#,
+        std::process::id(),
+        n % 500
+    )
+}
+
+/// Sets up the Owner and a bot over HTTP; returns the bot's public key.
+fn bot_key(base: &str) -> String {
+    let setup: serde_json::Value = ureq::post(&format!("{base}/v1/setup"))
+        .send_string(r#"{"name":"Bench Owner","email":"bench@example.com","password":"correct horse battery staple"}"#)
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let token = setup["token"].as_str().unwrap();
+    let bot: serde_json::Value = ureq::post(&format!("{base}/v1/bots"))
+        .set("authorization", &format!("Bearer {token}"))
+        .send_string(r#"{"name":"Bench bot"}"#)
+        .unwrap()
+        .into_json()
+        .unwrap();
+    bot["public_key"].as_str().unwrap().to_string()
+}
+
 async fn load(url: &str, conns: usize, duration: Duration) -> Stats {
+    load_with(url, conns, duration, None, |_| String::new()).await
+}
+
+/// `conns` keep-alive connections, each sending requests back to back for
+/// `duration` after a short warm-up. With a body maker the requests are
+/// POSTs; `n` numbers each request uniquely.
+async fn load_with(
+    url: &str,
+    conns: usize,
+    duration: Duration,
+    key: Option<&str>,
+    body: impl Fn(usize) -> String + Send + Sync + Copy + 'static,
+) -> Stats {
     let uri: hyper::Uri = url.parse().unwrap();
+    let key = key.map(|k| format!("Bearer {k}"));
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let warmup = Duration::from_millis(500);
     let tasks: Vec<_> = (0..conns)
         .map(|_| {
             let uri = uri.clone();
+            let key = key.clone();
+            let counter = counter.clone();
             tokio::spawn(async move {
                 let host = format!("{}:{}", uri.host().unwrap(), uri.port_u16().unwrap_or(80));
                 let stream = tokio::net::TcpStream::connect(&host).await.unwrap();
@@ -119,10 +170,14 @@ async fn load(url: &str, conns: usize, duration: Duration) -> Stats {
                 let mut samples = Vec::new();
                 let start = Instant::now();
                 while start.elapsed() < warmup + duration {
-                    let req = hyper::Request::get(uri.path())
-                        .header("host", &host)
-                        .body(Empty::<Bytes>::new())
-                        .unwrap();
+                    let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let payload = body(n);
+                    let method = if payload.is_empty() { "GET" } else { "POST" };
+                    let mut builder = hyper::Request::builder().method(method).uri(uri.path()).header("host", &host);
+                    if let Some(k) = &key {
+                        builder = builder.header("authorization", k);
+                    }
+                    let req = builder.body(Full::new(Bytes::from(payload))).unwrap();
                     let t = Instant::now();
                     let res = sender.send_request(req).await.unwrap();
                     let status = res.status();
