@@ -7,6 +7,7 @@
 //! its own `BEGIN IMMEDIATE` transaction and re-checks the table inside it,
 //! so concurrent first requests apply every migration exactly once.
 //! Versions live in a table, not `PRAGMA user_version` (read-only on Turso).
+//! The first run also switches a local database file to WAL journaling.
 
 use crate::db::{Db, DbError, Value};
 
@@ -43,6 +44,12 @@ fn ensure(db: &dyn Db, migrations: &[Migration], now: i64) -> Result<Outcome, Db
     {
         return Ok(Outcome::UpToDate);
     }
+    // Write-ahead logging lets readers run beside a writer and commits with
+    // one sync instead of a rollback journal's several. It is a property of
+    // the database file, so setting it once here holds under any host; hosts
+    // that manage journaling themselves (libSQL, Turso) may refuse, which is
+    // fine.
+    let _ = db.execute("PRAGMA journal_mode = WAL", &[]);
     db.execute(
         "CREATE TABLE IF NOT EXISTS baton_migrations (
            version INTEGER PRIMARY KEY,
