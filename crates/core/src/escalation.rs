@@ -298,8 +298,13 @@ pub fn event(
     Ok(())
 }
 
+/// Confidences are shown to two decimals (they are f32 estimates).
+pub fn round2(x: f32) -> f64 {
+    (f64::from(x) * 100.0).round() / 100.0
+}
+
 fn scored<T>(s: &baton_ai::Scored<T>, value: &str) -> Json {
-    json!({"value": value, "confidence": s.confidence, "factors": s.factors, "source": "built-in"})
+    json!({"value": value, "confidence": round2(s.confidence), "factors": s.factors, "source": "built-in"})
 }
 
 /// The analysis as stored and served: every field with its confidence,
@@ -316,10 +321,10 @@ pub fn analysis_json(a: &Analysis) -> Json {
         "category": scored(&a.category, a.category.value.slug()),
         "priority": scored(&a.priority, a.priority.value.slug()),
         "sentiment": scored(&a.sentiment, a.sentiment.value.slug()),
-        "tags": a.tags.iter().map(|t| json!({"name": t.name, "confidence": t.confidence, "factors": t.factors})).collect::<Vec<_>>(),
+        "tags": a.tags.iter().map(|t| json!({"name": t.name, "confidence": round2(t.confidence), "factors": t.factors})).collect::<Vec<_>>(),
         "escalation": {
             "escalate": a.decision.escalate,
-            "confidence": a.decision.confidence,
+            "confidence": round2(a.decision.confidence),
             "reason": a.decision.reason,
             "trigger": a.decision.trigger.as_ref().map(trigger_json),
         },

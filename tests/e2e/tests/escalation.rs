@@ -1562,7 +1562,6 @@ fn the_stored_analysis_is_complete_and_personal() {
 /// `missing` and `prompt`, the 429's `Retry-After`) if it carries
 /// `Access-Control-Allow-Origin` for the allowed origin.
 #[test]
-#[ignore = "known bug: error answers to an allowed origin carry no Access-Control-Allow-Origin"]
 fn error_answers_to_an_allowed_origin_carry_cors() {
     let (runner, _, bot) = with_bot("esc-cors-errors");
     let body = json!({
@@ -1591,7 +1590,6 @@ fn error_answers_to_an_allowed_origin_carry_cors() {
 
 /// A public key should not reveal who a customer of another bot is.
 #[test]
-#[ignore = "known bug: another bot's key gets the customer's name for any known email"]
 fn another_bots_key_learns_nothing_about_the_customer() {
     let runner = start("esc-context-leak");
     let session = setup_owner(&runner);

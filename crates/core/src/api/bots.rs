@@ -181,6 +181,28 @@ pub fn widget_config(ctx: &Ctx, req: &Request) -> Handled {
     cors(&bot, req, Response::json(200, &body))
 }
 
+/// Errors (401, 413, 422, 429…) must be readable by a widget too: when the
+/// origin belongs to any bot, the answer carries CORS headers.
+pub(super) fn cors_on_errors(ctx: &Ctx, req: &Request, response: Response) -> Response {
+    let Some(origin) = req.header("origin") else {
+        return response;
+    };
+    if response
+        .headers
+        .iter()
+        .any(|(k, _)| k == "access-control-allow-origin")
+    {
+        return response;
+    }
+    match bots::list(ctx.db) {
+        Ok(all) if all.iter().any(|b| b.allows_origin(origin)) => response
+            .with_header("access-control-allow-origin", origin)
+            .with_header("access-control-expose-headers", "retry-after")
+            .with_header("vary", "Origin"),
+        _ => response,
+    }
+}
+
 /// Preflight carries no key, so an origin is allowed if any bot allows it.
 pub(super) fn preflight(ctx: &Ctx, req: &Request) -> Handled {
     let Some(origin) = req.header("origin") else {

@@ -209,7 +209,7 @@ pub fn check(ctx: &Ctx, req: &Request) -> Handled {
     let d = &result.decision;
     let out = json!({
         "escalate": d.escalate,
-        "confidence": d.confidence,
+        "confidence": escalation::round2(d.confidence),
         "trigger": d.trigger.as_ref().map(escalation::trigger_json),
         "reason": d.reason,
         "missing": result.missing,
@@ -370,12 +370,11 @@ pub fn context(ctx: &Ctx, req: &Request) -> Handled {
             })
         })
         .collect();
-    cors(
-        &bot,
-        req,
-        Response::json(
-            200,
-            &json!({"customer": {"name": name, "email": email}, "assists": assists}),
-        ),
-    )
+    // A customer this bot never escalated stays unknown to it.
+    let body = if assists.is_empty() {
+        json!({"customer": null, "assists": []})
+    } else {
+        json!({"customer": {"name": name, "email": email}, "assists": assists})
+    };
+    cors(&bot, req, Response::json(200, &body))
 }

@@ -101,7 +101,8 @@ pub fn handle_escalation(ctx: &Ctx, req: &Request) -> Response {
         }
         _ => Err(Problem::not_found(req.path)),
     };
-    result.unwrap_or_else(|p| Response::problem(&p))
+    let response = result.unwrap_or_else(|p| Response::problem(&p));
+    bots::cors_on_errors(ctx, req, response)
 }
 
 /// Routes one API request. Unknown paths are 404, known paths with another

@@ -54,8 +54,14 @@ async fn main() {
         let h = load(&health_url, conns, duration).await;
         let check_url = format!("{}/v1/escalations/check", app.base);
         let create_url = format!("{}/v1/escalations", app.base);
-        let c = load_with(&check_url, conns, duration, Some(&key), |_| CHECK_BODY.to_string()).await;
-        let e = load_with(&create_url, conns, duration, Some(&key), move |n| create_body(conns, n)).await;
+        let c = load_with(&check_url, conns, duration, Some(&key), |_| {
+            CHECK_BODY.to_string()
+        })
+        .await;
+        let e = load_with(&create_url, conns, duration, Some(&key), move |n| {
+            create_body(conns, n)
+        })
+        .await;
         row("native hyper, fixed JSON", conns, &n);
         row("runner /fixture/json (wasm)", conns, &r);
         row("runner GET /v1/health (wasm)", conns, &h);
@@ -173,7 +179,10 @@ async fn load_with(
                     let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let payload = body(n);
                     let method = if payload.is_empty() { "GET" } else { "POST" };
-                    let mut builder = hyper::Request::builder().method(method).uri(uri.path()).header("host", &host);
+                    let mut builder = hyper::Request::builder()
+                        .method(method)
+                        .uri(uri.path())
+                        .header("host", &host);
                     if let Some(k) = &key {
                         builder = builder.header("authorization", k);
                     }
