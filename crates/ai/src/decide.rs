@@ -22,7 +22,7 @@ const NOT_A_REQUEST_AFTER: &[&str] = &[
 ];
 
 /// Frustration points needed to hand off on frustration alone.
-const FRUSTRATION_HANDOFF: f32 = 3.0;
+const FRUSTRATION_HANDOFF: f32 = 2.0;
 const SENSITIVE_HANDOFF: f32 = 2.5;
 
 pub fn decide(scanned: &[Scanned], ai_confidence: Option<f64>, bot: &BotSettings) -> Decision {
@@ -116,8 +116,7 @@ pub fn sensitive(customer: &[&Scanned]) -> Option<(&'static str, String, f32)> {
     let mut totals: Vec<(&'static str, f32)> = Vec::new();
     for m in customer {
         for (at, stems, (topic, weight)) in idx.sensitive.find(&m.tokens) {
-            // "sue" as a name, "fire" as in "fire up": require nearby intent for weak words.
-            if negated(&m.tokens, at) {
+            if negated(&m.tokens, at) || (topic == "legal" && is_profession(&m.tokens, at)) {
                 continue;
             }
             match totals.iter_mut().find(|(t, _)| *t == topic) {
@@ -134,6 +133,12 @@ pub fn sensitive(customer: &[&Scanned]) -> Option<(&'static str, String, f32)> {
         }
     }
     best
+}
+
+/// "I'm a lawyer", "as an attorney": a job, not a threat.
+fn is_profession(tokens: &[crate::text::Token], at: usize) -> bool {
+    let before: Vec<&str> = tokens[at.saturating_sub(2)..at].iter().map(|t| t.lower.as_str()).collect();
+    matches!(before.as_slice(), ["i'm", "a" | "an"] | ["am", "a" | "an"] | ["as", "a" | "an"] | [_, "as"])
 }
 
 fn negated(tokens: &[crate::text::Token], at: usize) -> bool {

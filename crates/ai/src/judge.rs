@@ -35,6 +35,7 @@ fn category(scanned: &[Scanned]) -> (Scored<Category>, Vec<(Category, f32)>) {
     let mut scores: Vec<(Category, f32)> = Category::ALL.iter().map(|c| (*c, 0.0)).collect();
     let mut evidence: Vec<(Category, String, f32)> = Vec::new();
     let mut customer_seen = 0;
+    let mut seen: Vec<&[&str]> = Vec::new();
     for m in scanned {
         let weight = match m.role {
             Role::Assistant => 0.25,
@@ -44,7 +45,10 @@ fn category(scanned: &[Scanned]) -> (Scored<Category>, Vec<(Category, f32)>) {
             }
         };
         for (at, stems, (cat, w)) in idx.category.find(&m.tokens) {
-            let points = w * weight;
+            // A word said again adds little: breadth of evidence counts more.
+            let repeats = seen.iter().filter(|s| **s == stems).count();
+            seen.push(stems);
+            let points = w * weight * if repeats == 0 { 1.0 } else { 0.3 };
             if let Some(s) = scores.iter_mut().find(|(c, _)| *c == cat) {
                 s.1 += points;
             }
@@ -131,7 +135,7 @@ fn sentiment(customer: &[&Scanned]) -> Scored<Sentiment> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let (value, confidence, factors) = if frus >= 2.5 {
+    let (value, confidence, factors) = if frus >= 2.0 {
         (
             Sentiment::Frustrated,
             (0.55 + frus / 12.0).min(0.95),
@@ -216,30 +220,25 @@ fn priority(
                 )
             })
     };
-    let action = !matches!(
-        category,
-        Category::Sales | Category::Feedback | Category::General
-    );
-    let mut level = if action {
-        Priority::Medium
-    } else {
-        Priority::Low
-    };
-    let mut why_base = format!("{} requests start at {}", category.slug(), level.slug());
-    let question = customer
-        .first()
-        .is_some_and(|m| idx.questions.find(&m.tokens).any(|(at, _, ())| at < 3));
     let problem_points =
         get("customer blocked") + get("money at stake") + get("outage") + get("repeated contact");
-    if action
-        && question
-        && problem_points < 1.0
-        && sentiment.value != Sentiment::Negative
-        && sentiment.value != Sentiment::Frustrated
-    {
-        level = Priority::Low;
-        why_base = "a question with no problem reported".into();
-    }
+    let negative_words: usize = customer.iter().map(|m| idx.negative.find(&m.tokens).count()).sum();
+    // Requests that always need someone to act start at medium; problems
+    // start at medium when something is actually wrong; the rest is low.
+    let (mut level, why_base) = match category {
+        Category::Refund | Category::Cancellation => {
+            (Priority::Medium, format!("{} requests need action", category.slug()))
+        }
+        Category::Billing | Category::Technical | Category::AccountLogin | Category::OrderShipping
+            if problem_points >= 1.0 || negative_words >= 1 || sentiment.value == Sentiment::Negative =>
+        {
+            (Priority::Medium, "a problem that needs action".to_string())
+        }
+        Category::Billing | Category::Technical | Category::AccountLogin | Category::OrderShipping => {
+            (Priority::Low, "a question with no problem reported".to_string())
+        }
+        _ => (Priority::Low, format!("{} requests start low", category.slug())),
+    };
     factors.push(why_base);
     let raise = |l: Priority| match l {
         Priority::Low => Priority::Medium,
@@ -263,6 +262,16 @@ fn priority(
                 history.open
             ));
         }
+    }
+    // Leaving a paid plan, membership or account is a customer at risk.
+    let paid = customer.iter().any(|m| {
+        m.tokens.iter().any(|t| {
+            ["subscription", "plan", "membership", "account", "renewal", "premium", "pro"].contains(&t.stem.as_str())
+        })
+    });
+    if category == Category::Cancellation && paid && level < Priority::High {
+        level = Priority::High;
+        factors.push("a paying customer wants to leave".into());
     }
     if sentiment.value == Sentiment::Frustrated && level < Priority::High {
         level = Priority::High;

@@ -8,6 +8,11 @@ use crate::Category::{self, *};
 
 /// (phrase, category, weight): evidence for a category.
 pub const CATEGORY_PHRASES: &[(&str, Category, f32)] = &[
+    ("changed my mind", Refund, 2.5), ("send back", Refund, 2.0), ("returned", Refund, 1.0), ("refund policy", Refund, 1.0),
+    ("your support", Feedback, 2.0), ("your service", Feedback, 1.5), ("your staff", Feedback, 2.0), ("worst", Feedback, 1.0),
+    ("on record", Feedback, 2.0), ("thank you to", Feedback, 2.0), ("well done", Feedback, 2.0),
+    ("crashes", Technical, 1.0), ("offline", Technical, 2.0), ("something went wrong", Technical, 2.0), ("err", Technical, 1.5),
+    ("sessions", AccountLogin, 2.0), ("device", AccountLogin, 0.7), ("frozen", AccountLogin, 1.5), ("recognise", AccountLogin, 1.5), ("recognize", AccountLogin, 1.5),
     // billing
     ("charge", Billing, 1.5),
     ("charged twice", Billing, 3.0),
@@ -46,7 +51,7 @@ pub const CATEGORY_PHRASES: &[(&str, Category, f32)] = &[
     ("refund", Refund, 3.5),
     ("money back", Refund, 3.5),
     ("reimburse", Refund, 3.0),
-    ("return", Refund, 1.2),
+    ("return", Refund, 2.5),
     ("send it back", Refund, 2.0),
     ("give me my money", Refund, 3.0),
     ("store credit", Refund, 2.0),
@@ -149,7 +154,7 @@ pub const CATEGORY_PHRASES: &[(&str, Category, f32)] = &[
     ("pin", AccountLogin, 1.5),
     ("security question", AccountLogin, 3.0),
     // order and shipping
-    ("order", OrderShipping, 1.5),
+    ("order", OrderShipping, 1.0),
     ("deliver", OrderShipping, 2.5),
     ("delivery", OrderShipping, 2.5),
     ("shipping", OrderShipping, 2.5),
@@ -319,6 +324,8 @@ pub const CATEGORY_PHRASES: &[(&str, Category, f32)] = &[
 
 /// Explicit requests for a human, beyond a bot's own trigger phrases.
 pub const HUMAN_REQUEST_PHRASES: &[&str] = &[
+    "account manager", "call me back", "call us back", "give me a call", "give us a call", "phone me", "ring me", "someone call me",
+    "can someone call", "have someone call", "a real agent", "somebody",
     "live agent",
     "talk to a person",
     "talk to a human",
@@ -376,6 +383,12 @@ pub const HUMAN_REQUEST_PHRASES: &[&str] = &[
 
 /// Sensitive topics: (phrase, kind, weight).
 pub const SENSITIVE_PHRASES: &[(&str, &str, f32)] = &[
+    ("filing a chargeback", "legal", 2.5), ("file a chargeback", "legal", 2.5), ("is this from you", "security", 2.5), ("is this you", "security", 1.5),
+    ("clicked the link", "security", 2.0), ("clicked a link", "security", 2.0), ("accessed", "security", 1.5), ("logged into", "security", 1.0),
+    ("audit log", "security", 1.0), ("won't turn off", "safety", 1.5), ("baby", "safety", 1.0), ("child", "safety", 0.7),
+    ("don't recognise", "security", 2.5), ("don't recognize", "security", 2.5), ("wasn't me", "security", 2.5), ("not me", "security", 1.5),
+    ("bleeding", "safety", 3.0), ("hurt", "safety", 2.0), ("accident", "safety", 2.0), ("emergency room", "safety", 3.0), ("allergy", "safety", 1.5),
+    ("allergic", "safety", 2.0), ("reaction", "safety", 1.0), ("solicitor", "legal", 3.0), ("legal", "legal", 1.5), ("police", "legal", 2.0),
     ("lawyer", "legal", 3.0),
     ("attorney", "legal", 3.0),
     ("sue", "legal", 3.0),
@@ -433,6 +446,7 @@ pub const SENSITIVE_PHRASES: &[(&str, &str, f32)] = &[
 
 /// Frustration signals: (phrase, weight).
 pub const FRUSTRATION_PHRASES: &[(&str, f32)] = &[
+    ("the hell", 1.5), ("in a row", 1.0), ("keep charging", 1.5), ("a joke", 1.5), ("unbelievable", 1.0), ("don't bother", 1.5),
     ("ridiculous", 2.0),
     ("unacceptable", 2.0),
     ("useless", 2.0),
@@ -569,6 +583,11 @@ pub const POSITIVE_WORDS: &[(&str, f32)] = &[
 
 /// Urgency and severity signals for priority: (phrase, factor, points).
 pub const PRIORITY_PHRASES: &[(&str, &str, f32)] = &[
+    ("offline", "outage", 2.0), ("turning customers away", "outage", 3.0), ("all of our", "outage", 1.5), ("all our", "outage", 1.0),
+    ("busiest day", "outage", 1.5), ("payments failing", "outage", 2.0), ("can't pay", "money at stake", 2.0), ("rent", "money at stake", 1.5),
+    ("landlord", "money at stake", 1.0), ("tomorrow", "urgency words", 0.5), ("went wrong", "customer blocked", 1.0), ("still the same", "repeated contact", 1.0),
+    ("is wrong", "customer blocked", 1.5), ("got the wrong", "customer blocked", 1.5), ("frozen", "customer blocked", 2.0), ("in a row", "repeated contact", 1.5),
+    ("keep charging", "money at stake", 2.0), ("chargeback", "money at stake", 1.5), ("never arrived", "customer blocked", 0.5),
     ("urgent", "urgency words", 1.5),
     ("urgently", "urgency words", 1.5),
     ("asap", "urgency words", 1.5),
