@@ -137,8 +137,14 @@ pub fn sensitive(customer: &[&Scanned]) -> Option<(&'static str, String, f32)> {
 
 /// "I'm a lawyer", "as an attorney": a job, not a threat.
 fn is_profession(tokens: &[crate::text::Token], at: usize) -> bool {
-    let before: Vec<&str> = tokens[at.saturating_sub(2)..at].iter().map(|t| t.lower.as_str()).collect();
-    matches!(before.as_slice(), ["i'm", "a" | "an"] | ["am", "a" | "an"] | ["as", "a" | "an"] | [_, "as"])
+    let before: Vec<&str> = tokens[at.saturating_sub(2)..at]
+        .iter()
+        .map(|t| t.lower.as_str())
+        .collect();
+    matches!(
+        before.as_slice(),
+        ["i'm", "a" | "an"] | ["am", "a" | "an"] | ["as", "a" | "an"] | [_, "as"]
+    )
 }
 
 fn negated(tokens: &[crate::text::Token], at: usize) -> bool {

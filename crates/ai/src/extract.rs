@@ -273,6 +273,11 @@ pub fn identifiers(text: &str) -> (Vec<String>, Vec<Identifier>) {
         let mut j = i + 1;
         let mut skipped = 0;
         while j < tokens.len() && skipped < 4 && FILLER.contains(&tokens[j].lower.as_str()) {
+            // "tracking for #7781": the number belongs to something else (the order).
+            if kind != "order" && ["for", "of", "on"].contains(&tokens[j].lower.as_str()) {
+                j = tokens.len();
+                break;
+            }
             j += 1;
             skipped += 1;
         }
@@ -336,8 +341,24 @@ pub fn identifiers(text: &str) -> (Vec<String>, Vec<Identifier>) {
     (orders, others)
 }
 
+/// The first identifier-shaped word of a short answer ("its 4417-2281"),
+/// for when the question before it asked for an order number.
+pub fn answered_id(text: &str) -> Option<String> {
+    let tokens = tokenize(text);
+    (0..tokens.len())
+        .find(|&i| {
+            looks_like_id(&tokens[i].raw)
+                && !is_measure(&tokens, i)
+                && tokens[i].raw.chars().filter(char::is_ascii_digit).count() <= 14
+        })
+        .map(|i| normalize_id(&tokens[i].raw))
+}
+
 /// A `#123` right after "ticket", "invoice", "issue"… is not an order.
 fn preceded_by_other(tokens: &[Token], i: usize) -> bool {
+    if i > 0 && ["for", "of", "on"].contains(&tokens[i - 1].lower.as_str()) {
+        return false;
+    }
     tokens[i.saturating_sub(3)..i].iter().any(|t| {
         OTHER_ID_WORDS.iter().any(|(w, _)| *w == t.lower)
             || ["pr", "issue", "bug", "step"].contains(&t.lower.as_str())

@@ -222,22 +222,38 @@ fn priority(
     };
     let problem_points =
         get("customer blocked") + get("money at stake") + get("outage") + get("repeated contact");
-    let negative_words: usize = customer.iter().map(|m| idx.negative.find(&m.tokens).count()).sum();
+    let negative_words: usize = customer
+        .iter()
+        .map(|m| idx.negative.find(&m.tokens).count())
+        .sum();
     // Requests that always need someone to act start at medium; problems
     // start at medium when something is actually wrong; the rest is low.
     let (mut level, why_base) = match category {
-        Category::Refund | Category::Cancellation => {
-            (Priority::Medium, format!("{} requests need action", category.slug()))
-        }
-        Category::Billing | Category::Technical | Category::AccountLogin | Category::OrderShipping
-            if problem_points >= 1.0 || negative_words >= 1 || sentiment.value == Sentiment::Negative =>
+        Category::Refund | Category::Cancellation => (
+            Priority::Medium,
+            format!("{} requests need action", category.slug()),
+        ),
+        Category::Billing
+        | Category::Technical
+        | Category::AccountLogin
+        | Category::OrderShipping
+            if problem_points >= 1.0
+                || negative_words >= 1
+                || sentiment.value == Sentiment::Negative =>
         {
             (Priority::Medium, "a problem that needs action".to_string())
         }
-        Category::Billing | Category::Technical | Category::AccountLogin | Category::OrderShipping => {
-            (Priority::Low, "a question with no problem reported".to_string())
-        }
-        _ => (Priority::Low, format!("{} requests start low", category.slug())),
+        Category::Billing
+        | Category::Technical
+        | Category::AccountLogin
+        | Category::OrderShipping => (
+            Priority::Low,
+            "a question with no problem reported".to_string(),
+        ),
+        _ => (
+            Priority::Low,
+            format!("{} requests start low", category.slug()),
+        ),
     };
     factors.push(why_base);
     let raise = |l: Priority| match l {
@@ -266,7 +282,16 @@ fn priority(
     // Leaving a paid plan, membership or account is a customer at risk.
     let paid = customer.iter().any(|m| {
         m.tokens.iter().any(|t| {
-            ["subscription", "plan", "membership", "account", "renewal", "premium", "pro"].contains(&t.stem.as_str())
+            [
+                "subscription",
+                "plan",
+                "membership",
+                "account",
+                "renewal",
+                "premium",
+                "pro",
+            ]
+            .contains(&t.stem.as_str())
         })
     });
     if category == Category::Cancellation && paid && level < Priority::High {

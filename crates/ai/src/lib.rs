@@ -356,6 +356,24 @@ fn details(scanned: &[scan::Scanned], known: &Known) -> Details {
         .map(|m| m.text)
         .collect();
     let mut d = Details::default();
+    // An answer to "what's your order number?" is an order number.
+    let mut asked_for_order = false;
+    for m in scanned {
+        if m.role == Role::Assistant {
+            let lower = m.text.to_lowercase();
+            asked_for_order = lower.contains("order")
+                && (lower.contains("number") || lower.contains("order #") || lower.contains(" id"));
+            continue;
+        }
+        if asked_for_order
+            && extract::identifiers(m.text).0.is_empty()
+            && let Some(id) = extract::answered_id(m.text)
+            && !d.order_numbers.contains(&id)
+        {
+            d.order_numbers.push(id);
+        }
+        asked_for_order = false;
+    }
     for text in &customer {
         for e in extract::emails(text) {
             if !d.emails.contains(&e) {
