@@ -8,6 +8,13 @@ use crate::Category::{self, *};
 
 /// (phrase, category, weight): evidence for a category.
 pub const CATEGORY_PHRASES: &[(&str, Category, f32)] = &[
+    ("cost", Sales, 1.5), ("rates", Sales, 1.5), ("group rate", Sales, 2.0), ("free trial", Sales, 2.5), ("switching", Sales, 1.5),
+    ("i run a", Sales, 1.5), ("we're a", Sales, 1.0), ("student discount", Sales, 3.0), ("plan include", Sales, 2.5), ("difference between", Sales, 2.0),
+    ("diff between", Sales, 2.0), ("volume pricing", Sales, 3.0), ("looking at your", Sales, 1.5), ("before i sign up", General, 1.0),
+    ("get a refund", Refund, 1.5), ("back on my card", Refund, 3.0), ("get that back", Refund, 2.5), ("in error", Refund, 1.5), ("by mistake", Refund, 1.5),
+    ("return window", General, 3.5), ("return policy", General, 3.5), ("loyalty", General, 3.0), ("points", General, 1.5), ("expire", General, 1.0),
+    ("reporter", General, 3.0), ("journalist", General, 3.0), ("partner with", General, 3.0), ("left my", General, 2.0), ("lost and found", General, 3.0),
+    ("third parties", General, 2.5), ("my data", General, 1.5), ("sell my data", General, 3.0),
     ("changed my mind", Refund, 2.5),
     ("send back", Refund, 2.0),
     ("returned", Refund, 1.0),
