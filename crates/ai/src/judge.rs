@@ -48,7 +48,12 @@ fn category(scanned: &[Scanned]) -> (Scored<Category>, Vec<(Category, f32)>) {
             // A word said again adds little: breadth of evidence counts more.
             let repeats = seen.iter().filter(|s| **s == stems).count();
             seen.push(stems);
-            let points = w * weight * if repeats == 0 { 1.0 } else { 0.3 };
+            let mut points = w * weight * if repeats == 0 { 1.0 } else { 0.3 };
+            // "I cancelled in March and you still charged me" tells history,
+            // it does not ask to cancel.
+            if cat == Category::Cancellation && m.tokens[at].lower.ends_with("ed") {
+                points *= 0.3;
+            }
             if let Some(s) = scores.iter_mut().find(|(c, _)| *c == cat) {
                 s.1 += points;
             }

@@ -8,6 +8,9 @@ use crate::Category::{self, *};
 
 /// (phrase, category, weight): evidence for a category.
 pub const CATEGORY_PHRASES: &[(&str, Category, f32)] = &[
+    ("ever add", Feedback, 3.0), ("will you add", Feedback, 3.0), ("new update", Feedback, 2.0), ("who designs", Feedback, 2.5), ("hates it", Feedback, 1.5),
+    ("banned", AccountLogin, 3.0), ("ban", AccountLogin, 2.0), ("blocked my account", AccountLogin, 3.0), ("magic link", AccountLogin, 3.5),
+    ("include", Sales, 1.0),
     ("cost", Sales, 1.5), ("rates", Sales, 1.5), ("group rate", Sales, 2.0), ("free trial", Sales, 2.5), ("switching", Sales, 1.5),
     ("i run a", Sales, 1.5), ("we're a", Sales, 1.0), ("student discount", Sales, 3.0), ("plan include", Sales, 2.5), ("difference between", Sales, 2.0),
     ("diff between", Sales, 2.0), ("volume pricing", Sales, 3.0), ("looking at your", Sales, 1.5), ("before i sign up", General, 1.0),
