@@ -227,6 +227,11 @@ fn priority(
     };
     let problem_points =
         get("customer blocked") + get("money at stake") + get("outage") + get("repeated contact");
+    // "why did my bill go up?", "when will my refund show?": a question
+    // about something, with nothing reported broken, is low.
+    let question = customer.first().is_some_and(|m| idx.questions.find(&m.tokens).any(|(at, _, ())| at < 4))
+        && problem_points < 1.5
+        && sentiment.value != Sentiment::Frustrated;
     let negative_words: usize = customer
         .iter()
         .map(|m| idx.negative.find(&m.tokens).count())

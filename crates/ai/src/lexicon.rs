@@ -738,6 +738,7 @@ pub const PRIORITY_PHRASES: &[(&str, &str, f32)] = &[
 
 /// Wording that marks a question rather than a problem.
 pub const QUESTION_OPENERS: &[&str] = &[
+    "why is", "why did", "why do", "why does", "when will", "is it", "does", "will you", "can you", "could you", "quick q", "do i",
     "how do i",
     "how can i",
     "is it possible",
