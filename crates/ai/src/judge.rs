@@ -207,6 +207,15 @@ fn priority(
             }
         }
     }
+    if let Some(amount) = largest_amount(customer)
+        && amount >= 100.0
+    {
+        points.push((
+            "money at stake",
+            2.0,
+            vec![format!("{amount:.0} in question")],
+        ));
+    }
     let get = |f: &str| points.iter().find(|(n, _, _)| *n == f).map_or(0.0, |p| p.1);
     let mut factors: Vec<String> = Vec::new();
     let note = |f: &str| -> Option<String> {
@@ -229,7 +238,9 @@ fn priority(
         get("customer blocked") + get("money at stake") + get("outage") + get("repeated contact");
     // "why did my bill go up?", "when will my refund show?": a question
     // about something, with nothing reported broken, is low.
-    let question = customer.first().is_some_and(|m| idx.questions.find(&m.tokens).any(|(at, _, ())| at < 4))
+    let question = customer
+        .first()
+        .is_some_and(|m| idx.questions.find(&m.tokens).any(|(at, _, ())| at < 4))
         && problem_points < 1.5
         && sentiment.value != Sentiment::Frustrated;
     let negative_words: usize = customer
@@ -324,6 +335,16 @@ fn priority(
         level = raise(level);
         factors.extend(note("urgency words"));
     }
+    // A hand-off by an unhappy customer with a real problem is pressing.
+    let unhappy = matches!(sentiment.value, Sentiment::Negative | Sentiment::Frustrated);
+    let pressing = matches!(
+        decision.trigger.as_ref().map(|t| t.kind),
+        Some(TriggerKind::Phrase | TriggerKind::Frustration)
+    );
+    if pressing && unhappy && level == Priority::Medium {
+        level = Priority::High;
+        factors.push("an unhappy customer asked for a person".into());
+    }
     let sensitive = decision
         .trigger
         .as_ref()
@@ -351,6 +372,55 @@ fn priority(
         confidence,
         factors,
     }
+}
+
+/// The largest money amount the customer mentions ("$300", "1,188.00 EUR", "2k").
+fn largest_amount(customer: &[&Scanned]) -> Option<f64> {
+    let mut best: Option<f64> = None;
+    for m in customer {
+        let chars: Vec<char> = m.text.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            if !c.is_ascii_digit()
+                || (i > 0
+                    && (chars[i - 1].is_ascii_digit()
+                        || chars[i - 1] == ','
+                        || chars[i - 1] == '.'))
+            {
+                continue;
+            }
+            let mut j = i;
+            while j < chars.len()
+                && (chars[j].is_ascii_digit()
+                    || ((chars[j] == ',' || chars[j] == '.')
+                        && chars.get(j + 1).is_some_and(char::is_ascii_digit)))
+            {
+                j += 1;
+            }
+            let number: String = chars[i..j].iter().filter(|c| **c != ',').collect();
+            let Ok(mut value) = number.parse::<f64>() else {
+                continue;
+            };
+            let before = if i > 0 { chars[i - 1] } else { ' ' };
+            let after: String = chars[j..(j + 8).min(chars.len())]
+                .iter()
+                .collect::<String>()
+                .to_lowercase();
+            if after.starts_with('k') {
+                value *= 1000.0;
+            }
+            let currency = "$€£¥".contains(before)
+                || [
+                    "usd", "eur", " usd", " eur", " euro", " dollar", " pound", " gbp", "k worth",
+                    " worth",
+                ]
+                .iter()
+                .any(|w| after.starts_with(w));
+            if currency {
+                best = Some(best.map_or(value, |b: f64| b.max(value)));
+            }
+        }
+    }
+    best
 }
 
 fn tags(
