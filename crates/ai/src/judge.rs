@@ -335,6 +335,17 @@ fn priority(
         level = raise(level);
         factors.extend(note("urgency words"));
     }
+    // While the chat AI is handling it and nothing serious is reported, an
+    // ordinary question or small problem stays low.
+    if !decision.escalate
+        && level == Priority::Medium
+        && !matches!(category, Category::Refund | Category::Cancellation)
+        && problem_points < 2.0
+        && sentiment.value != Sentiment::Frustrated
+    {
+        level = Priority::Low;
+        factors.push("no hand-off trigger and nothing serious reported".into());
+    }
     // A hand-off by an unhappy customer with a real problem is pressing.
     let unhappy = matches!(sentiment.value, Sentiment::Negative | Sentiment::Frustrated);
     let pressing = matches!(
