@@ -258,9 +258,10 @@ fn priority(
         | Category::Technical
         | Category::AccountLogin
         | Category::OrderShipping
-            if problem_points >= 1.0
-                || negative_words >= 1
-                || sentiment.value == Sentiment::Negative =>
+            if !question
+                && (problem_points >= 1.0
+                    || negative_words >= 1
+                    || sentiment.value == Sentiment::Negative) =>
         {
             (Priority::Medium, "a problem that needs action".to_string())
         }
