@@ -28,4 +28,7 @@ cargo clippy --release --target wasm32-wasip2 -p baton-inbox-api -p baton-fixtur
 step "unit and end-to-end tests"
 export BATON_RUNNER_BIN="$PWD/target/host/baton-runner"
 export BATON_RUNNER_CACHE="${BATON_RUNNER_CACHE:-$PWD/target/baton-runner-cache}"
-cargo test --profile host -p baton-runner -p baton-core -p baton-e2e
+cargo test --profile host -p baton-runner -p baton-core -p baton-ai -p baton-e2e
+
+step "built-in AI quality on the evaluation set (figures, not a gate)"
+cargo run --profile host -p baton-ai --example eval
