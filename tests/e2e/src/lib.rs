@@ -1,12 +1,13 @@
 //! Harness for end-to-end tests: starts `baton-runner up` on a free loopback
 //! port with a fresh state dir, waits until it serves, and stops it cleanly.
 
+use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -223,34 +224,7 @@ impl Reply {
 }
 
 pub fn request(method: &str, url: &str, body: Option<&str>) -> Reply {
-    let agent = ureq::AgentBuilder::new()
-        .timeout(Duration::from_secs(30))
-        .build();
-    let req = agent.request(method, url);
-    let result = match body {
-        Some(b) => req.set("content-type", "application/json").send_string(b),
-        None => req.call(),
-    };
-    let response = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let headers = response
-        .headers_names()
-        .into_iter()
-        .filter_map(|name| {
-            response
-                .header(&name)
-                .map(|v| (name.clone(), v.to_string()))
-        })
-        .collect();
-    Reply {
-        status: response.status(),
-        content_type: response.content_type().to_string(),
-        headers,
-        body: response.into_string().unwrap_or_default(),
-    }
+    send_raw(method, url, body, &[])
 }
 
 pub fn get(url: &str) -> Reply {
@@ -294,4 +268,101 @@ impl FakeServer {
         });
         FakeServer { port, hits }
     }
+}
+
+// Helpers shared by the end-to-end test files.
+
+/// A reply in one line, for assertion messages.
+pub fn describe(r: &Reply) -> String {
+    format!("{} {} {:?} {}", r.status, r.content_type, r.headers, r.body)
+}
+
+/// Sends a request with a raw body (sent as `application/json`) and extra
+/// headers; any status comes back as a `Reply`.
+pub fn send_raw(method: &str, url: &str, body: Option<&str>, headers: &[(&str, &str)]) -> Reply {
+    let agent = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(30))
+        .redirects(0)
+        .build();
+    let mut req = agent.request(method, url);
+    for (k, v) in headers {
+        req = req.set(k, v);
+    }
+    let result = match body {
+        Some(b) => req.set("content-type", "application/json").send_string(b),
+        None => req.call(),
+    };
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    let headers = response
+        .headers_names()
+        .into_iter()
+        .filter_map(|name| {
+            response
+                .header(&name)
+                .map(|v| (name.clone(), v.to_string()))
+        })
+        .collect();
+    Reply {
+        status: response.status(),
+        content_type: response.content_type().to_string(),
+        headers,
+        body: response.into_string().unwrap_or_default(),
+    }
+}
+
+/// Asserts a JSON success with this status and returns the body.
+pub fn expect_json(r: &Reply, status: u16) -> Value {
+    assert_eq!(r.status, status, "{}", describe(r));
+    assert_eq!(r.content_type, "application/json", "{}", describe(r));
+    r.json()
+}
+
+/// Asserts an RFC 9457 problem with this status and returns it.
+pub fn expect_problem(r: &Reply, status: u16) -> Value {
+    assert_eq!(r.status, status, "{}", describe(r));
+    assert_eq!(
+        r.content_type,
+        "application/problem+json",
+        "{}",
+        describe(r)
+    );
+    let p = r.json();
+    assert_eq!(p["status"], status, "{p}");
+    assert!(
+        p["detail"].as_str().is_some_and(|d| !d.trim().is_empty()),
+        "problem without a detail: {p}"
+    );
+    p
+}
+
+/// The field names in a 422 problem's `errors`, checking their shape.
+pub fn error_fields(p: &Value) -> Vec<String> {
+    let errors = p["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("422 without an errors array: {p}"));
+    assert!(!errors.is_empty(), "422 with no errors: {p}");
+    errors
+        .iter()
+        .map(|e| {
+            assert!(
+                e["message"].as_str().is_some_and(|m| !m.trim().is_empty()),
+                "error without a message: {e}"
+            );
+            e["field"]
+                .as_str()
+                .unwrap_or_else(|| panic!("error without a field: {e}"))
+                .to_string()
+        })
+        .collect()
+}
+
+pub fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }

@@ -2,7 +2,7 @@
 //! through the inbox API under the runner with Baton's own spin.toml.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use baton_e2e::*;
 use serde_json::{Value, json};
@@ -35,43 +35,6 @@ const DEFAULT_TRIGGERS: [&str; 7] = [
 // ---------------------------------------------------------------------------
 // HTTP helpers
 
-/// Sends a request with a raw body (sent as `application/json`) and extra
-/// headers; any status comes back as a `Reply`.
-fn send_raw(method: &str, url: &str, body: Option<&str>, headers: &[(&str, &str)]) -> Reply {
-    let agent = ureq::AgentBuilder::new()
-        .timeout(Duration::from_secs(30))
-        .redirects(0)
-        .build();
-    let mut req = agent.request(method, url);
-    for (k, v) in headers {
-        req = req.set(k, v);
-    }
-    let result = match body {
-        Some(b) => req.set("content-type", "application/json").send_string(b),
-        None => req.call(),
-    };
-    let response = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let headers = response
-        .headers_names()
-        .into_iter()
-        .filter_map(|name| {
-            response
-                .header(&name)
-                .map(|v| (name.clone(), v.to_string()))
-        })
-        .collect();
-    Reply {
-        status: response.status(),
-        content_type: response.content_type().to_string(),
-        headers,
-        body: response.into_string().unwrap_or_default(),
-    }
-}
-
 /// A request to `path` with an optional JSON body and optional bearer token.
 fn call(
     runner: &Runner,
@@ -87,56 +50,6 @@ fn call(
         .map(|a| vec![("authorization", a)])
         .unwrap_or_default();
     send_raw(method, &runner.url(path), body.as_deref(), &headers)
-}
-
-fn describe(r: &Reply) -> String {
-    format!("{} {} {}", r.status, r.content_type, r.body)
-}
-
-/// Asserts a JSON success with this status and returns the body.
-fn expect_json(r: &Reply, status: u16) -> Value {
-    assert_eq!(r.status, status, "{}", describe(r));
-    assert_eq!(r.content_type, "application/json", "{}", describe(r));
-    r.json()
-}
-
-/// Asserts an RFC 9457 problem with this status and returns it.
-fn expect_problem(r: &Reply, status: u16) -> Value {
-    assert_eq!(r.status, status, "{}", describe(r));
-    assert_eq!(
-        r.content_type,
-        "application/problem+json",
-        "{}",
-        describe(r)
-    );
-    let p = r.json();
-    assert_eq!(p["status"], status, "{p}");
-    assert!(
-        p["detail"].as_str().is_some_and(|d| !d.trim().is_empty()),
-        "problem without a detail: {p}"
-    );
-    p
-}
-
-/// The field names in a 422 problem's `errors`, checking their shape.
-fn error_fields(p: &Value) -> Vec<String> {
-    let errors = p["errors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("422 without an errors array: {p}"));
-    assert!(!errors.is_empty(), "422 with no errors: {p}");
-    errors
-        .iter()
-        .map(|e| {
-            assert!(
-                e["message"].as_str().is_some_and(|m| !m.trim().is_empty()),
-                "error without a message: {e}"
-            );
-            e["field"]
-                .as_str()
-                .unwrap_or_else(|| panic!("error without a field: {e}"))
-                .to_string()
-        })
-        .collect()
 }
 
 /// Asserts a 422 whose `errors` name every one of `fields` (a field named
@@ -285,13 +198,6 @@ fn parse_time(v: &Value) -> i64 {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     days * 86_400 + h * 3600 + mi * 60 + sec
-}
-
-fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 /// Asserts `{token, expires_at, user}` with a session token expiring about

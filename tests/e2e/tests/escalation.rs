@@ -33,43 +33,6 @@ const SENTIMENTS: [&str; 4] = ["positive", "neutral", "negative", "frustrated"];
 // ---------------------------------------------------------------------------
 // HTTP helpers
 
-/// Sends a request with a raw body (sent as `application/json`) and extra
-/// headers; any status comes back as a `Reply`.
-fn send_raw(method: &str, url: &str, body: Option<&str>, headers: &[(&str, &str)]) -> Reply {
-    let agent = ureq::AgentBuilder::new()
-        .timeout(Duration::from_secs(30))
-        .redirects(0)
-        .build();
-    let mut req = agent.request(method, url);
-    for (k, v) in headers {
-        req = req.set(k, v);
-    }
-    let result = match body {
-        Some(b) => req.set("content-type", "application/json").send_string(b),
-        None => req.call(),
-    };
-    let response = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let headers = response
-        .headers_names()
-        .into_iter()
-        .filter_map(|name| {
-            response
-                .header(&name)
-                .map(|v| (name.clone(), v.to_string()))
-        })
-        .collect();
-    Reply {
-        status: response.status(),
-        content_type: response.content_type().to_string(),
-        headers,
-        body: response.into_string().unwrap_or_default(),
-    }
-}
-
 /// A request to `path` with an optional raw body, bearer token and Origin.
 fn send(
     runner: &Runner,
@@ -126,56 +89,6 @@ fn context(runner: &Runner, key: &str, query: &str) -> Reply {
     )
 }
 
-fn describe(r: &Reply) -> String {
-    format!("{} {} {:?} {}", r.status, r.content_type, r.headers, r.body)
-}
-
-/// Asserts a JSON success with this status and returns the body.
-fn expect_json(r: &Reply, status: u16) -> Value {
-    assert_eq!(r.status, status, "{}", describe(r));
-    assert_eq!(r.content_type, "application/json", "{}", describe(r));
-    r.json()
-}
-
-/// Asserts an RFC 9457 problem with this status and returns it.
-fn expect_problem(r: &Reply, status: u16) -> Value {
-    assert_eq!(r.status, status, "{}", describe(r));
-    assert_eq!(
-        r.content_type,
-        "application/problem+json",
-        "{}",
-        describe(r)
-    );
-    let p = r.json();
-    assert_eq!(p["status"], status, "{p}");
-    assert!(
-        p["detail"].as_str().is_some_and(|d| !d.trim().is_empty()),
-        "problem without a detail: {p}"
-    );
-    p
-}
-
-/// The field names in a 422 problem's `errors`, checking their shape.
-fn error_fields(p: &Value) -> Vec<String> {
-    let errors = p["errors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("422 without an errors array: {p}"));
-    assert!(!errors.is_empty(), "422 with no errors: {p}");
-    errors
-        .iter()
-        .map(|e| {
-            assert!(
-                e["message"].as_str().is_some_and(|m| !m.trim().is_empty()),
-                "error without a message: {e}"
-            );
-            e["field"]
-                .as_str()
-                .unwrap_or_else(|| panic!("error without a field: {e}"))
-                .to_string()
-        })
-        .collect()
-}
-
 /// Asserts a 422 whose `errors` name every one of `fields` exactly.
 fn expect_invalid(r: &Reply, fields: &[&str]) -> Value {
     let p = expect_problem(r, 422);
@@ -200,13 +113,6 @@ fn expect_unauthorized(r: &Reply) -> Value {
         "{challenge}"
     );
     p
-}
-
-fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 // ---------------------------------------------------------------------------
