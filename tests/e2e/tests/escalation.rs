@@ -3,7 +3,7 @@
 //! session, the details a hand-off needs, bot-key auth, CORS, the rate
 //! limit, size limits, customer context and the stored analysis.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use baton_e2e::*;
 use serde_json::{Value, json};
