@@ -28,7 +28,14 @@ cargo clippy --release --target wasm32-wasip2 -p baton-inbox-api -p baton-fixtur
 step "unit and end-to-end tests"
 export BATON_RUNNER_BIN="$PWD/target/host/baton-runner"
 export BATON_RUNNER_CACHE="${BATON_RUNNER_CACHE:-$PWD/target/baton-runner-cache}"
-cargo test --profile host -p baton-runner -p baton-core -p baton-ai -p baton-e2e
+results="$(mktemp)"
+cargo test --profile host -p baton-runner -p baton-core -p baton-ai -p baton-e2e 2>&1 | tee "$results"
 
 step "built-in AI quality on the evaluation set (figures, not a gate)"
 cargo run --profile host -p baton-ai --example eval
+
+# One closing line for everything cargo test ran (doc-test runs report 0).
+passed=$(grep -Eo '[0-9]+ passed' "$results" | awk '{s += $1} END {print s + 0}')
+failed=$(grep -Eo '[0-9]+ failed' "$results" | awk '{s += $1} END {print s + 0}')
+rm -f "$results"
+echo "summary: ${passed} passed, ${failed} failed"
