@@ -349,6 +349,22 @@ pub fn analyse(input: &Input) -> Analysis {
     }
 }
 
+/// A suggested reply for the conversation; `variant` picks among equivalent
+/// wordings, so "regenerate" gives a different text.
+pub fn suggested_reply(input: &Input, variant: usize) -> String {
+    let scanned = scan::scan(input.messages);
+    let decision = decide::decide(&scanned, input.ai_confidence, input.bot);
+    let details = details(&scanned, input.known);
+    let judged = judge::judge(&scanned, input.history, &decision);
+    compose::reply(
+        &details,
+        judged.category.value,
+        &scanned,
+        &input.bot.team_name,
+        variant,
+    )
+}
+
 fn details(scanned: &[scan::Scanned], known: &Known) -> Details {
     let customer: Vec<&str> = scanned
         .iter()

@@ -106,9 +106,10 @@ pub fn escalate(
             let appended = append_unseen(ctx, &assist_id, e.messages)?;
             if appended > 0 {
                 ctx.db.execute(
-                    "UPDATE assists SET updated_at = ?, version = version + 1 WHERE id = ?",
-                    &[ctx.now().into(), assist_id.clone().into()],
+                    "UPDATE assists SET updated_at = ?, last_customer_message_at = ?, version = version + 1 WHERE id = ?",
+                    &[ctx.now().into(), ctx.now().into(), assist_id.clone().into()],
                 )?;
+                crate::assists::reindex(ctx.db, &assist_id)?;
                 event(
                     ctx,
                     &assist_id,
@@ -142,7 +143,8 @@ pub fn escalate(
         stored["previous_assists"] = Json::Array(previous.iter().map(|p| json!({"assist_id": p["assist_id"], "reference": p["reference"], "status": p["status"]})).collect());
         ctx.db.execute(
             "INSERT INTO assists (id, reference, bot_id, session_id, customer_id, status, channel, priority, category, sentiment, summary, reason, \
-             suggested_reply, analysis, tags, metadata, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             suggested_reply, analysis, tags, metadata, created_at, updated_at, priority_rank, last_customer_message_at) \
+             VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             &[
                 assist_id.clone().into(),
                 reference.clone().into(),
@@ -161,9 +163,21 @@ pub fn escalate(
                 e.metadata.to_string().into(),
                 ctx.now().into(),
                 ctx.now().into(),
+                i64::from(analysis.priority.value.rank()).into(),
+                ctx.now().into(),
             ],
         )?;
         append_unseen(ctx, &assist_id, e.messages)?;
+        ctx.db.execute(
+            "INSERT INTO assist_search (assist_id, reference, customer, summary, messages) VALUES (?, ?, ?, ?, ?)",
+            &[
+                assist_id.clone().into(),
+                reference.clone().into(),
+                format!("{} {}", e.name, e.email).into(),
+                analysis.summary.clone().into(),
+                e.messages.iter().map(|m| m.text.as_str()).collect::<Vec<_>>().join(" ").into(),
+            ],
+        )?;
         event(
             ctx,
             &assist_id,

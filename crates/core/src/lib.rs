@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod assists;
 pub mod bots;
 pub mod db;
 pub mod env;

@@ -1,6 +1,7 @@
 //! The inbox API, independent of the host: a request in, a response out.
 //! Components only translate HTTP to [`Request`] and [`Response`] back.
 
+mod assists;
 mod bots;
 mod escalations;
 mod session;
@@ -168,6 +169,39 @@ fn route(ctx: &Ctx, req: &Request) -> Handled {
         },
         ["invitations", token, "accept"] => match m {
             "POST" => team::accept(ctx, req, token),
+            _ => not_allowed(),
+        },
+        ["assists"] => match m {
+            "GET" => assists::list(ctx, req),
+            _ => not_allowed(),
+        },
+        ["assists", "counts"] => match m {
+            "GET" => assists::counts(ctx, req),
+            _ => not_allowed(),
+        },
+        ["assists", id] => match m {
+            "GET" => assists::detail(ctx, req, id),
+            "PATCH" => assists::patch(ctx, req, id),
+            _ => not_allowed(),
+        },
+        ["assists", id, "notes"] => match m {
+            "POST" => assists::note(ctx, req, id),
+            _ => not_allowed(),
+        },
+        ["assists", id, "read"] => match m {
+            "POST" => assists::read(ctx, req, id),
+            _ => not_allowed(),
+        },
+        ["assists", id, "draft"] => match m {
+            "POST" => assists::draft(ctx, req, id),
+            _ => not_allowed(),
+        },
+        ["assists", id, "close"] => match m {
+            "POST" => assists::close(ctx, req, id),
+            _ => not_allowed(),
+        },
+        ["assists", id, "reopen"] => match m {
+            "POST" => assists::reopen(ctx, req, id),
             _ => not_allowed(),
         },
         ["bots"] => match m {

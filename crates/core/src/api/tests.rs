@@ -492,3 +492,285 @@ fn escalation_check_says_why_and_what_is_missing() {
     assert_eq!(r["missing"], json!(["name", "email"]));
     assert!(r["prompt"].as_str().unwrap().contains("Care team"));
 }
+
+impl Harness {
+    fn call_h(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Json,
+        headers: &[(&str, &str)],
+    ) -> (u16, Json) {
+        let ctx = Ctx {
+            db: &self.db,
+            kv: &self.kv,
+            random: &self.random,
+            now_ms: self.now_ms.get(),
+            client_ip: Some("127.0.0.1".into()),
+            settings: Settings::default(),
+        };
+        let body = if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        };
+        let mut hs = vec![("authorization".to_string(), format!("Bearer {token}"))];
+        hs.extend(headers.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let res = handle(
+            &ctx,
+            &Request {
+                method,
+                path,
+                query,
+                headers: hs,
+                body: body.as_bytes(),
+            },
+        );
+        (
+            res.status,
+            serde_json::from_slice(&res.body).unwrap_or(Json::Null),
+        )
+    }
+}
+
+fn seeded() -> (Harness, String, Vec<String>) {
+    let h = Harness::new();
+    let owner = h.setup();
+    let key = bot_key(&h, &owner);
+    let mut ids = Vec::new();
+    for (i, text) in [
+        "I was charged twice, talk to a human",
+        "my package never arrived, order #4521",
+        "how much is the enterprise plan? real person please",
+    ]
+    .iter()
+    .enumerate()
+    {
+        h.now_ms.set(h.now_ms.get() + 1000);
+        let body = json!({
+            "session_id": format!("s{i}"),
+            "messages": [{"role": "customer", "text": text}],
+            "customer": {"name": format!("Customer {i}"), "email": format!("c{i}@example.com")},
+            "confirmed": true
+        });
+        let (s, r) = h.call_with(
+            handle_escalation,
+            "POST",
+            "/v1/escalations",
+            Some(&key),
+            body,
+        );
+        assert_eq!(s, 201, "{r}");
+        ids.push(r["assist_id"].as_str().unwrap().to_string());
+    }
+    (h, owner, ids)
+}
+
+#[test]
+fn workspace_list_filters_pages_and_counts() {
+    let (h, owner, ids) = seeded();
+    let (s, list) = h.call_h("GET", "/v1/assists?limit=2", &owner, Json::Null, &[]);
+    assert_eq!(s, 200, "{list}");
+    assert_eq!(list["assists"].as_array().unwrap().len(), 2);
+    assert_eq!(list["assists"][0]["id"], ids[2], "newest first");
+    assert_eq!(list["assists"][0]["unread"], true);
+    let cursor = list["next_cursor"].as_str().unwrap();
+    let (_, page2) = h.call_h(
+        "GET",
+        &format!("/v1/assists?limit=2&cursor={cursor}"),
+        &owner,
+        Json::Null,
+        &[],
+    );
+    assert_eq!(page2["assists"].as_array().unwrap().len(), 1);
+    assert_eq!(page2["assists"][0]["id"], ids[0]);
+    assert!(page2["next_cursor"].is_null());
+    let (_, found) = h.call_h("GET", "/v1/assists?q=package", &owner, Json::Null, &[]);
+    assert_eq!(found["assists"].as_array().unwrap().len(), 1);
+    assert_eq!(found["assists"][0]["id"], ids[1]);
+    let (_, billing) = h.call_h(
+        "GET",
+        "/v1/assists?category=billing",
+        &owner,
+        Json::Null,
+        &[],
+    );
+    assert!(
+        billing["assists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["category"] == "billing")
+    );
+    let (_, counts) = h.call_h("GET", "/v1/assists/counts", &owner, Json::Null, &[]);
+    assert_eq!(
+        counts["counts"],
+        json!({"open": 3, "pending": 0, "closed": 0})
+    );
+    let (s, p) = h.call_h(
+        "GET",
+        "/v1/assists?status=nope&cursor=zzz",
+        &owner,
+        Json::Null,
+        &[],
+    );
+    assert_eq!(s, 422);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["status", "cursor"]);
+}
+
+#[test]
+fn workspace_patch_versions_notes_read_draft_close() {
+    let (h, owner, ids) = seeded();
+    let path = format!("/v1/assists/{}", ids[0]);
+    let (_, detail) = h.call_h("GET", &path, &owner, Json::Null, &[]);
+    let version = detail["version"].as_i64().unwrap();
+    assert_eq!(detail["transcript"].as_array().unwrap().len(), 1);
+    assert!(detail["ai"]["summary"].as_str().is_some());
+    let v = version.to_string();
+    let (s, after) = h.call_h(
+        "PATCH",
+        &path,
+        &owner,
+        json!({"priority": "urgent", "status": "pending"}),
+        &[("if-match", &v)],
+    );
+    assert_eq!(s, 200, "{after}");
+    assert_eq!(after["priority"], "urgent");
+    assert_eq!(after["version"], version + 1);
+    let (s, _) = h.call_h(
+        "PATCH",
+        &path,
+        &owner,
+        json!({"priority": "low"}),
+        &[("if-match", &v)],
+    );
+    assert_eq!(s, 412, "stale version");
+    let (_, unchanged) = h.call_h("GET", &path, &owner, Json::Null, &[]);
+    assert_eq!(unchanged["priority"], "urgent");
+    assert!(
+        unchanged["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "priority_changed")
+    );
+
+    let (s, _) = h.call_h(
+        "POST",
+        &format!("{path}/notes"),
+        &owner,
+        json!({"text": "Checked Stripe: two charges."}),
+        &[],
+    );
+    assert_eq!(s, 201);
+    let (s, _) = h.call_h(
+        "POST",
+        &format!("{path}/notes"),
+        &owner,
+        json!({"text": "x".repeat(10_001)}),
+        &[],
+    );
+    assert_eq!(s, 422);
+
+    let (_, r) = h.call_h("POST", &format!("{path}/read"), &owner, Json::Null, &[]);
+    assert_eq!(r["unread"], false);
+    let (_, unread) = h.call_h("GET", "/v1/assists?unread=true", &owner, Json::Null, &[]);
+    assert!(
+        unread["assists"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["id"] != json!(ids[0]))
+    );
+
+    let (_, d1) = h.call_h(
+        "POST",
+        &format!("{path}/draft"),
+        &owner,
+        json!({"mode": "regenerate"}),
+        &[],
+    );
+    let (_, d2) = h.call_h(
+        "POST",
+        &format!("{path}/draft"),
+        &owner,
+        json!({"mode": "regenerate"}),
+        &[],
+    );
+    assert_ne!(
+        d1["text"], d2["text"],
+        "regenerate differs from the last draft"
+    );
+    let (_, formal) = h.call_h(
+        "POST",
+        &format!("{path}/draft"),
+        &owner,
+        json!({"mode": "formal", "text": "Hi Ana, I'm on it!"}),
+        &[],
+    );
+    assert_eq!(formal["text"], "Dear Ana, I am on it.");
+
+    let (s, _) = h.call_h("POST", &format!("{path}/close"), &owner, json!({}), &[]);
+    assert_eq!(s, 422, "a resolution is required");
+    let (s, closed) = h.call_h(
+        "POST",
+        &format!("{path}/close"),
+        &owner,
+        json!({"resolution": "Refunded the duplicate charge."}),
+        &[],
+    );
+    assert_eq!(s, 200, "{closed}");
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(
+        h.call_h(
+            "POST",
+            &format!("{path}/close"),
+            &owner,
+            json!({"resolution": "again"}),
+            &[]
+        )
+        .0,
+        409
+    );
+    let (s, reopened) = h.call_h("POST", &format!("{path}/reopen"), &owner, Json::Null, &[]);
+    assert_eq!((s, reopened["status"].as_str()), (200, Some("open")));
+    assert_eq!(
+        h.call_h("GET", "/v1/assists/nope", &owner, Json::Null, &[])
+            .0,
+        404
+    );
+}
+
+#[test]
+fn support_changes_status_and_priority_only() {
+    let (h, owner, ids) = seeded();
+    let (_, support) = h.member(&owner, "sam@example.com", "support");
+    let path = format!("/v1/assists/{}", ids[1]);
+    assert_eq!(
+        h.call_h("PATCH", &path, &support, json!({"priority": "high"}), &[])
+            .0,
+        200
+    );
+    assert_eq!(
+        h.call_h("PATCH", &path, &support, json!({"category": "refund"}), &[])
+            .0,
+        403
+    );
+    assert_eq!(
+        h.call_h("PATCH", &path, &support, json!({"assignee_id": null}), &[])
+            .0,
+        403
+    );
+    assert_eq!(
+        h.call_h("GET", "/v1/assists", &support, Json::Null, &[]).0,
+        200
+    );
+}

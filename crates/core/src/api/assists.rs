@@ -1,0 +1,535 @@
+//! Agent workspace routes over Assists. Support may view, note, mark read,
+//! draft, close and reopen, and change status and priority; category, tags,
+//! brand label and assignment need `manage_workload`.
+
+use super::{Handled, Request, Response};
+use crate::accounts::{self, Principal};
+use crate::assists::{self, Filter, Sort};
+use crate::db::transaction;
+use crate::env::Ctx;
+use crate::escalation::event;
+use crate::permissions::Permission;
+use crate::problem::Problem;
+use crate::validate::{Errors, parse_body, query_param};
+use baton_ai::{BotSettings, History, Input, Known, Message, Refinement, Role};
+use serde::Deserialize;
+use serde_json::{Value as Json, json};
+
+pub const MAX_NOTE_CHARS: usize = 10_000;
+pub const MAX_RESOLUTION_CHARS: usize = 2_000;
+pub const MAX_DRAFT_CHARS: usize = 20_000;
+const CATEGORIES: &[&str] = &[
+    "billing",
+    "refund",
+    "technical",
+    "account_login",
+    "order_shipping",
+    "sales",
+    "cancellation",
+    "feedback",
+    "general",
+];
+
+fn agent(ctx: &Ctx, req: &Request) -> Result<Principal, Problem> {
+    let who = accounts::authenticate(ctx, req.authorization())?;
+    who.require(Permission::Inbox)?;
+    Ok(who)
+}
+
+fn actor(who: &Principal) -> String {
+    match who {
+        Principal::User(u) => format!("user:{}", u.id),
+        Principal::ApiToken { id, .. } => format!("token:{id}"),
+    }
+}
+
+fn one_of(e: &mut Errors, field: &str, value: Option<String>, allowed: &[&str]) -> Option<String> {
+    let v = value?;
+    if allowed.contains(&v.as_str()) {
+        Some(v)
+    } else {
+        e.add(field, format!("{v:?} is not one of {}", allowed.join(", ")));
+        None
+    }
+}
+
+fn time_param(e: &mut Errors, field: &str, value: Option<String>) -> Option<i64> {
+    let v = value?;
+    match v.parse::<i64>() {
+        Ok(t) => Some(t),
+        Err(_) => {
+            e.add(field, "must be a Unix time in seconds");
+            None
+        }
+    }
+}
+
+fn filter_from(q: &str, e: &mut Errors) -> Filter {
+    let p = |name: &str| query_param(q, name).filter(|v| !v.is_empty());
+    let unread = p("unread").and_then(|v| match v.as_str() {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        other => {
+            e.add("unread", format!("{other:?} is not true or false"));
+            None
+        }
+    });
+    let q_text = p("q");
+    if q_text.as_ref().is_some_and(|t| t.chars().count() > 200) {
+        e.add("q", "is longer than 200 characters");
+    }
+    Filter {
+        status: one_of(e, "status", p("status"), assists::STATUSES),
+        priority: one_of(e, "priority", p("priority"), assists::PRIORITIES),
+        category: one_of(e, "category", p("category"), CATEGORIES),
+        tag: p("tag"),
+        brand_label: p("brand_label"),
+        channel: p("channel"),
+        assignee: p("assignee"),
+        unread,
+        created_from: time_param(e, "created_from", p("created_from")),
+        created_to: time_param(e, "created_to", p("created_to")),
+        q: q_text,
+    }
+}
+
+pub fn list(ctx: &Ctx, req: &Request) -> Handled {
+    let who = agent(ctx, req)?;
+    let mut e = Errors::default();
+    let filter = filter_from(req.query, &mut e);
+    let sort = match query_param(req.query, "sort").filter(|s| !s.is_empty()) {
+        None => Sort::Created,
+        Some(s) => Sort::parse(&s).unwrap_or_else(|| {
+            e.add(
+                "sort",
+                format!("{s:?} is not one of created, updated, priority"),
+            );
+            Sort::Created
+        }),
+    };
+    let limit = match query_param(req.query, "limit") {
+        None => assists::DEFAULT_LIMIT,
+        Some(l) => match l.parse::<i64>() {
+            Ok(n) if (1..=assists::MAX_LIMIT).contains(&n) => n,
+            _ => {
+                e.add("limit", format!("must be 1 to {}", assists::MAX_LIMIT));
+                assists::DEFAULT_LIMIT
+            }
+        },
+    };
+    let cursor = query_param(req.query, "cursor")
+        .filter(|c| !c.is_empty())
+        .and_then(|c| {
+            let decoded = assists::decode_cursor(&c);
+            if decoded.is_none() {
+                e.add("cursor", "is not a cursor this API returned");
+            }
+            decoded
+        });
+    e.finish()?;
+    let body = assists::list(ctx, &filter, sort, limit, cursor, who.user_id())?;
+    Ok(Response::json(200, &body))
+}
+
+pub fn counts(ctx: &Ctx, req: &Request) -> Handled {
+    let who = agent(ctx, req)?;
+    let mut e = Errors::default();
+    let filter = filter_from(req.query, &mut e);
+    e.finish()?;
+    Ok(Response::json(
+        200,
+        &assists::counts(ctx, &filter, who.user_id())?,
+    ))
+}
+
+pub fn detail(ctx: &Ctx, req: &Request, id: &str) -> Handled {
+    let who = agent(ctx, req)?;
+    let body = assists::detail(ctx, id, who.user_id())?;
+    let version = body["version"].to_string();
+    Ok(Response::json(200, &body).with_header("etag", &format!("\"{version}\"")))
+}
+
+fn if_match(req: &Request) -> Result<Option<i64>, Problem> {
+    match req.header("if-match") {
+        None => Ok(None),
+        Some(v) => v
+            .trim()
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| {
+                Problem::bad_request(
+                    "If-Match must be the version (ETag) from GET /v1/assists/{id}.",
+                )
+            }),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatchBody {
+    status: Option<String>,
+    priority: Option<String>,
+    category: Option<String>,
+    tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present")]
+    brand_label: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    assignee_id: Option<Option<String>>,
+}
+
+/// Tells "absent" (None) from "null" (Some(None)): null clears a field.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+pub fn patch(ctx: &Ctx, req: &Request, id: &str) -> Handled {
+    let who = agent(ctx, req)?;
+    let expected = if_match(req)?;
+    let body: PatchBody = parse_body(req.body)?;
+    let mut e = Errors::default();
+    let status = one_of(&mut e, "status", body.status, assists::STATUSES);
+    let priority = one_of(&mut e, "priority", body.priority, assists::PRIORITIES);
+    let category = one_of(&mut e, "category", body.category, CATEGORIES);
+    let tags = body.tags.map(|t| {
+        let cleaned: Vec<String> = t
+            .iter()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if cleaned.len() > 20 || cleaned.iter().any(|s| s.chars().count() > 40) {
+            e.add("tags", "at most 20 tags of at most 40 characters");
+        }
+        cleaned
+    });
+    let brand_label = body
+        .brand_label
+        .map(|b| b.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()));
+    if brand_label
+        .as_ref()
+        .is_some_and(|b| b.as_ref().is_some_and(|s| s.chars().count() > 60))
+    {
+        e.add("brand_label", "is longer than 60 characters");
+    }
+    e.finish()?;
+    if category.is_some() || tags.is_some() || brand_label.is_some() || body.assignee_id.is_some() {
+        who.require(Permission::ManageWorkload)?;
+    }
+    if status.as_deref() == Some("closed") {
+        return Err(Problem::field(
+            "status",
+            "close with POST /v1/assists/{id}/close and a resolution",
+        ));
+    }
+    transaction(ctx.db, || {
+        let current = assists::load(ctx.db, id)?;
+        if let Some(Some(assignee)) = &body.assignee_id
+            && accounts::find_user(ctx.db, assignee)?.is_none()
+        {
+            return Err(Problem::field(
+                "assignee_id",
+                format!("{assignee:?} is not a team member"),
+            ));
+        }
+        assists::touch(ctx, id, expected)?;
+        let who_did = actor(&who);
+        let set =
+            |col: &str, value: crate::db::Value, kind: &str, data: Json| -> Result<(), Problem> {
+                ctx.db.execute(
+                    &format!("UPDATE assists SET {col} = ? WHERE id = ?"),
+                    &[value, id.into()],
+                )?;
+                event(ctx, id, kind, &who_did, data)
+            };
+        if let Some(s) = &status {
+            set(
+                "status",
+                s.clone().into(),
+                "status_changed",
+                json!({"from": current.status, "to": s}),
+            )?;
+        }
+        if let Some(p) = &priority {
+            set(
+                "priority",
+                p.clone().into(),
+                "priority_changed",
+                json!({"to": p}),
+            )?;
+            let rank = assists::PRIORITIES.iter().position(|x| x == p).unwrap_or(1) as i64;
+            ctx.db.execute(
+                "UPDATE assists SET priority_rank = ? WHERE id = ?",
+                &[rank.into(), id.into()],
+            )?;
+        }
+        if let Some(c) = &category {
+            set(
+                "category",
+                c.clone().into(),
+                "category_changed",
+                json!({"to": c}),
+            )?;
+        }
+        if let Some(t) = &tags {
+            set(
+                "tags",
+                json!(t).to_string().into(),
+                "tags_changed",
+                json!({"to": t}),
+            )?;
+        }
+        if let Some(b) = &brand_label {
+            set(
+                "brand_label",
+                b.clone().into(),
+                "brand_label_changed",
+                json!({"to": b}),
+            )?;
+        }
+        if let Some(a) = &body.assignee_id {
+            set(
+                "assignee_id",
+                a.clone().into(),
+                "assigned",
+                json!({"to": a}),
+            )?;
+        }
+        Ok::<_, Problem>(())
+    })?;
+    detail(ctx, req, id)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextBody {
+    text: Option<String>,
+}
+
+fn bounded_text(field: &str, value: Option<String>, max: usize) -> Result<String, Problem> {
+    let mut e = Errors::default();
+    let v = e.required(field, value).map(|s| s.trim().to_string());
+    match &v {
+        Some(s) if s.is_empty() => e.add(field, "must not be empty"),
+        Some(s) if s.chars().count() > max => e.add(
+            field,
+            format!("is {} characters; at most {max}", s.chars().count()),
+        ),
+        _ => {}
+    }
+    e.finish()?;
+    v.ok_or_else(|| Problem::new(500, "validated field missing"))
+}
+
+pub fn note(ctx: &Ctx, req: &Request, id: &str) -> Handled {
+    let who = agent(ctx, req)?;
+    let body: TextBody = parse_body(req.body)?;
+    let text = bounded_text("text", body.text, MAX_NOTE_CHARS)?;
+    let note_id = crate::ids::new_id(ctx);
+    transaction(ctx.db, || {
+        assists::load(ctx.db, id)?;
+        assists::touch(ctx, id, None)?;
+        let seq = ctx.db.execute(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE assist_id = ?",
+            &[id.into()],
+        )?;
+        ctx.db.execute(
+            "INSERT INTO messages (id, assist_id, seq, role, author_id, text, created_at) VALUES (?, ?, ?, 'note', ?, ?, ?)",
+            &[
+                note_id.clone().into(),
+                id.into(),
+                seq.scalar().cloned().unwrap_or(crate::db::Value::Integer(1)),
+                who.user_id().map(String::from).into(),
+                text.clone().into(),
+                ctx.now().into(),
+            ],
+        )?;
+        event(
+            ctx,
+            id,
+            "note_added",
+            &actor(&who),
+            json!({"note_id": note_id}),
+        )
+    })?;
+    Ok(Response::json(
+        201,
+        &json!({"id": note_id, "role": "note", "text": text, "created_at": crate::time::rfc3339(ctx.now())}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadBody {
+    read: Option<bool>,
+}
+
+pub fn read(ctx: &Ctx, req: &Request, id: &str) -> Handled {
+    let who = agent(ctx, req)?;
+    let body: ReadBody = parse_body(req.body)?;
+    let Some(user_id) = who.user_id() else {
+        return Err(Problem::bad_request(
+            "Read state belongs to team members; API tokens have none.",
+        ));
+    };
+    assists::load(ctx.db, id)?;
+    let read = body.read.unwrap_or(true);
+    assists::mark_read(ctx, id, user_id, read)?;
+    Ok(Response::json(200, &json!({"id": id, "unread": !read})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DraftBody {
+    mode: Option<String>,
+    text: Option<String>,
+}
+
+pub fn draft(ctx: &Ctx, req: &Request, id: &str) -> Handled {
+    agent(ctx, req)?;
+    let body: DraftBody = parse_body(req.body)?;
+    let mut e = Errors::default();
+    let mode = e.required("mode", body.mode);
+    let mode = one_of(
+        &mut e,
+        "mode",
+        mode,
+        &["regenerate", "shorter", "formal", "casual"],
+    );
+    if body
+        .text
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > MAX_DRAFT_CHARS)
+    {
+        e.add(
+            "text",
+            format!("is longer than {MAX_DRAFT_CHARS} characters"),
+        );
+    }
+    e.finish()?;
+    let mode = mode.unwrap_or_default();
+    let current = assists::load(ctx.db, id)?;
+    let last = current
+        .draft
+        .clone()
+        .unwrap_or_else(|| current.suggested_reply.clone());
+    let (text, variant) = if mode == "regenerate" {
+        let messages = ctx.db.execute(
+            "SELECT role, text FROM messages WHERE assist_id = ? AND role IN ('customer', 'assistant') ORDER BY seq",
+            &[id.into()],
+        )?;
+        let msgs: Vec<Message> = messages
+            .iter()
+            .map(|m| Message {
+                role: if m.text("role") == "customer" {
+                    Role::Customer
+                } else {
+                    Role::Assistant
+                },
+                text: m.text("text"),
+            })
+            .collect();
+        let customer = ctx.db.execute(
+            "SELECT name, email FROM customers WHERE id = ?",
+            &[current.customer_id.clone().into()],
+        )?;
+        let known = customer
+            .first()
+            .map(|c| Known {
+                name: Some(c.text("name")),
+                email: Some(c.text("email")),
+                phone: None,
+            })
+            .unwrap_or_default();
+        let team = match &current.bot_id {
+            Some(b) => crate::bots::find(ctx.db, b)?
+                .map(|b| b.support_team_name)
+                .unwrap_or_else(|| "Support".into()),
+            None => "Support".into(),
+        };
+        let bot = BotSettings {
+            team_name: team,
+            ..BotSettings::default()
+        };
+        let input = Input {
+            messages: &msgs,
+            ai_confidence: None,
+            known: &known,
+            history: &History::default(),
+            bot: &bot,
+        };
+        // Step through the variants until one differs from the last draft.
+        let mut variant = current.draft_variant + 1;
+        let mut text = baton_ai::suggested_reply(&input, variant as usize);
+        for _ in 0..3 {
+            if text != last {
+                break;
+            }
+            variant += 1;
+            text = baton_ai::suggested_reply(&input, variant as usize);
+        }
+        (text, variant)
+    } else {
+        let how = Refinement::parse(&mode).ok_or_else(|| Problem::field("mode", "unknown mode"))?;
+        (
+            baton_ai::refine(body.text.as_deref().unwrap_or(&last), how),
+            current.draft_variant,
+        )
+    };
+    ctx.db.execute(
+        "UPDATE assists SET draft = ?, draft_variant = ? WHERE id = ?",
+        &[text.clone().into(), variant.into(), id.into()],
+    )?;
+    Ok(Response::json(
+        200,
+        &json!({"text": text, "mode": mode, "source": "built-in"}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloseBody {
+    resolution: Option<String>,
+}
+
+pub fn close(ctx: &Ctx, req: &Request, id: &str) -> Handled {
+    let who = agent(ctx, req)?;
+    let body: CloseBody = parse_body(req.body)?;
+    let resolution = bounded_text("resolution", body.resolution, MAX_RESOLUTION_CHARS)?;
+    transaction(ctx.db, || {
+        let current = assists::load(ctx.db, id)?;
+        if current.status == "closed" {
+            return Err(Problem::conflict("The Assist is already closed."));
+        }
+        assists::touch(ctx, id, if_match(req)?)?;
+        ctx.db.execute(
+            "UPDATE assists SET status = 'closed', resolution = ?, closed_at = ? WHERE id = ?",
+            &[resolution.clone().into(), ctx.now().into(), id.into()],
+        )?;
+        event(
+            ctx,
+            id,
+            "closed",
+            &actor(&who),
+            json!({"from": current.status, "resolution": resolution}),
+        )
+    })?;
+    detail(ctx, req, id)
+}
+
+pub fn reopen(ctx: &Ctx, req: &Request, id: &str) -> Handled {
+    let who = agent(ctx, req)?;
+    transaction(ctx.db, || {
+        let current = assists::load(ctx.db, id)?;
+        if current.status != "closed" {
+            return Err(Problem::conflict("Only a closed Assist can be reopened."));
+        }
+        assists::touch(ctx, id, if_match(req)?)?;
+        ctx.db.execute(
+            "UPDATE assists SET status = 'open', closed_at = NULL WHERE id = ?",
+            &[id.into()],
+        )?;
+        event(ctx, id, "reopened", &actor(&who), json!({}))
+    })?;
+    detail(ctx, req, id)
+}
