@@ -179,9 +179,10 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "native"))]
 pub mod testing {
-    //! A [`Db`] over an in-memory or file rusqlite connection, for native tests.
+    //! A [`Db`] over an in-memory or file rusqlite connection, for native
+    //! tests, seeding and benchmarks.
     use super::*;
 
     pub struct SqliteDb(pub rusqlite::Connection);

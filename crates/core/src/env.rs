@@ -59,7 +59,7 @@ impl Ctx<'_> {
     }
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "native"))]
 pub mod testing {
     //! In-memory key-value and a deterministic-but-distinct random source.
     use super::*;

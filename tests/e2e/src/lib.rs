@@ -2,6 +2,8 @@
 //! port with a fresh state dir, waits until it serves, and stops it cleanly.
 
 use serde_json::Value;
+pub mod loadgen;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -5,19 +5,13 @@
 //! nothing. Run with `scripts/bench.sh`.
 
 use baton_e2e::RunnerOptions;
+use baton_e2e::loadgen::{load, load_with, row};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const BODY: &str = "{\"ok\":true}";
-
-struct Stats {
-    rps: f64,
-    p50: Duration,
-    p99: Duration,
-    requests: usize,
-}
 
 #[tokio::main]
 async fn main() {
@@ -78,16 +72,6 @@ async fn main() {
     drop(app);
 }
 
-fn row(name: &str, conns: usize, s: &Stats) {
-    println!(
-        "{name:<34} {conns:>5} {:>10.0} {:>8.3}ms {:>8.3}ms   ({} requests)",
-        s.rps,
-        s.p50.as_secs_f64() * 1000.0,
-        s.p99.as_secs_f64() * 1000.0,
-        s.requests
-    );
-}
-
 async fn start_native() -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -139,81 +123,4 @@ fn bot_key(base: &str) -> String {
         .into_json()
         .unwrap();
     bot["public_key"].as_str().unwrap().to_string()
-}
-
-async fn load(url: &str, conns: usize, duration: Duration) -> Stats {
-    load_with(url, conns, duration, None, |_| String::new()).await
-}
-
-/// `conns` keep-alive connections, each sending requests back to back for
-/// `duration` after a short warm-up. With a body maker the requests are
-/// POSTs; `n` numbers each request uniquely.
-async fn load_with(
-    url: &str,
-    conns: usize,
-    duration: Duration,
-    key: Option<&str>,
-    body: impl Fn(usize) -> String + Send + Sync + Copy + 'static,
-) -> Stats {
-    let uri: hyper::Uri = url.parse().unwrap();
-    let key = key.map(|k| format!("Bearer {k}"));
-    let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let warmup = Duration::from_millis(500);
-    let tasks: Vec<_> = (0..conns)
-        .map(|_| {
-            let uri = uri.clone();
-            let key = key.clone();
-            let counter = counter.clone();
-            tokio::spawn(async move {
-                let host = format!("{}:{}", uri.host().unwrap(), uri.port_u16().unwrap_or(80));
-                let stream = tokio::net::TcpStream::connect(&host).await.unwrap();
-                let _ = stream.set_nodelay(true);
-                let (mut sender, conn) =
-                    hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-                        .await
-                        .unwrap();
-                tokio::spawn(conn);
-                let mut samples = Vec::new();
-                let start = Instant::now();
-                while start.elapsed() < warmup + duration {
-                    let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let payload = body(n);
-                    let method = if payload.is_empty() { "GET" } else { "POST" };
-                    let mut builder = hyper::Request::builder()
-                        .method(method)
-                        .uri(uri.path())
-                        .header("host", &host);
-                    if let Some(k) = &key {
-                        builder = builder.header("authorization", k);
-                    }
-                    let req = builder.body(Full::new(Bytes::from(payload))).unwrap();
-                    let t = Instant::now();
-                    let res = sender.send_request(req).await.unwrap();
-                    let status = res.status();
-                    let body = res.into_body().collect().await.unwrap().to_bytes();
-                    assert!(
-                        status.is_success(),
-                        "{status} from {uri}: {}",
-                        String::from_utf8_lossy(&body)
-                    );
-                    if start.elapsed() > warmup {
-                        samples.push(t.elapsed());
-                    }
-                }
-                samples
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    all.sort();
-    let pct = |p: f64| all[((all.len() as f64 - 1.0) * p).round() as usize];
-    Stats {
-        rps: all.len() as f64 / duration.as_secs_f64(),
-        p50: pct(0.50),
-        p99: pct(0.99),
-        requests: all.len(),
-    }
 }
