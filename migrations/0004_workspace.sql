@@ -29,7 +29,9 @@ CREATE VIRTUAL TABLE assist_search USING fts5 (
   messages
 );
 
-INSERT INTO assist_search (assist_id, reference, customer, summary, messages)
-SELECT a.id, a.reference, c.name || ' ' || c.email, a.summary,
+-- The search row shares the Assist's rowid, so a match yields rowids
+-- straight from the index.
+INSERT INTO assist_search (rowid, assist_id, reference, customer, summary, messages)
+SELECT a.rowid, a.id, a.reference, c.name || ' ' || c.email, a.summary,
        COALESCE((SELECT group_concat(m.text, ' ') FROM messages m WHERE m.assist_id = a.id), '')
 FROM assists a JOIN customers c ON c.id = a.customer_id;

@@ -168,16 +168,7 @@ pub fn escalate(
             ],
         )?;
         append_unseen(ctx, &assist_id, e.messages)?;
-        ctx.db.execute(
-            "INSERT INTO assist_search (assist_id, reference, customer, summary, messages) VALUES (?, ?, ?, ?, ?)",
-            &[
-                assist_id.clone().into(),
-                reference.clone().into(),
-                format!("{} {}", e.name, e.email).into(),
-                analysis.summary.clone().into(),
-                e.messages.iter().map(|m| m.text.as_str()).collect::<Vec<_>>().join(" ").into(),
-            ],
-        )?;
+        crate::assists::reindex(ctx.db, &assist_id)?;
         event(
             ctx,
             &assist_id,
