@@ -5,9 +5,15 @@ ALTER TABLE assists ADD COLUMN priority_rank INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE assists ADD COLUMN last_customer_message_at INTEGER;
 ALTER TABLE assists ADD COLUMN draft TEXT;
 ALTER TABLE assists ADD COLUMN draft_variant INTEGER NOT NULL DEFAULT 0;
+-- How many messages came with the hand-off (the transcript); later ones
+-- are activity.
+ALTER TABLE assists ADD COLUMN transcript_length INTEGER NOT NULL DEFAULT 0;
 
 UPDATE assists SET priority_rank = CASE priority WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE 3 END;
-UPDATE assists SET last_customer_message_at = created_at;
+-- Read state compares milliseconds, so a message in the same second as a
+-- read still counts as new.
+UPDATE assists SET last_customer_message_at = created_at * 1000;
+UPDATE assists SET transcript_length = (SELECT COUNT(*) FROM messages WHERE messages.assist_id = assists.id);
 
 -- Keyset pagination: every sort is (key, id) within a status.
 CREATE INDEX assists_status_updated ON assists (status, updated_at, id);

@@ -229,6 +229,17 @@ impl Refinement {
 }
 
 const FORMAL: &[(&str, &str)] = &[
+    ("It's", "It is"),
+    ("We'll", "We will"),
+    ("We're", "We are"),
+    ("Don't", "Do not"),
+    ("You're", "You are"),
+    ("That's", "That is"),
+    ("Can't", "Cannot"),
+    ("Won't", "Will not"),
+    ("Isn't", "Is not"),
+    ("Let's", "Let us"),
+    ("You'll", "You will"),
     ("I'm", "I am"),
     ("I'll", "I will"),
     ("I'd", "I would"),
@@ -256,6 +267,15 @@ const FORMAL: &[(&str, &str)] = &[
 ];
 
 const CASUAL: &[(&str, &str)] = &[
+    ("It is", "It's"),
+    ("We will", "We'll"),
+    ("We are", "We're"),
+    ("Do not", "Don't"),
+    ("You are", "You're"),
+    ("That is", "That's"),
+    ("Will not", "Won't"),
+    ("Is not", "Isn't"),
+    ("You will", "You'll"),
     ("I am", "I'm"),
     ("I will", "I'll"),
     ("I would", "I'd"),

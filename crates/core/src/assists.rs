@@ -380,26 +380,22 @@ pub fn detail(ctx: &Ctx, id: &str, user_id: Option<&str>) -> Result<Json, Proble
          LEFT JOIN users u ON u.id = m.author_id WHERE m.assist_id = ? ORDER BY m.seq",
         &[id.into()],
     )?;
-    let (transcript, activity): (Vec<Json>, Vec<Json>) = {
-        let mut t = Vec::new();
-        let mut a = Vec::new();
-        for m in messages.iter() {
-            let item = json!({
-                "id": m.text("id"), "role": m.text("role"), "text": m.text("text"),
-                "author": m.opt_text("author_id").map(|aid| json!({"id": aid, "name": m.text("author_name")})),
-                "created_at": rfc3339(m.int("created_at")),
-            });
-            if ["customer", "assistant"].contains(&m.text("role").as_str())
-                && m.opt_text("author_id").is_none()
-                && a.is_empty()
-            {
-                t.push(item);
-            } else {
-                a.push(item);
-            }
+    // The first `transcript_length` messages came with the hand-off; the
+    // rest (notes, replies, later customer messages) are activity.
+    let handed_off = r.int("transcript_length");
+    let (mut transcript, mut activity) = (Vec::new(), Vec::new());
+    for m in messages.iter() {
+        let item = json!({
+            "id": m.text("id"), "role": m.text("role"), "text": m.text("text"),
+            "author": m.opt_text("author_id").map(|aid| json!({"id": aid, "name": m.text("author_name")})),
+            "created_at": rfc3339(m.int("created_at")),
+        });
+        if m.int("seq") <= handed_off {
+            transcript.push(item)
+        } else {
+            activity.push(item)
         }
-        (t, a)
-    };
+    }
     let events = ctx.db.execute(
         "SELECT kind, actor, data, created_at FROM assist_events WHERE assist_id = ? ORDER BY created_at, id",
         &[id.into()],
@@ -473,7 +469,7 @@ pub fn mark_read(ctx: &Ctx, id: &str, user_id: &str, read: bool) -> Result<(), P
         ctx.db.execute(
             "INSERT INTO assist_reads (assist_id, user_id, read_at) VALUES (?, ?, ?) \
              ON CONFLICT (assist_id, user_id) DO UPDATE SET read_at = excluded.read_at",
-            &[id.into(), user_id.into(), ctx.now().into()],
+            &[id.into(), user_id.into(), ctx.now_ms.into()],
         )?;
     } else {
         ctx.db.execute(

@@ -107,7 +107,7 @@ pub fn escalate(
             if appended > 0 {
                 ctx.db.execute(
                     "UPDATE assists SET updated_at = ?, last_customer_message_at = ?, version = version + 1 WHERE id = ?",
-                    &[ctx.now().into(), ctx.now().into(), assist_id.clone().into()],
+                    &[ctx.now().into(), ctx.now_ms.into(), assist_id.clone().into()],
                 )?;
                 crate::assists::reindex(ctx.db, &assist_id)?;
                 event(
@@ -164,10 +164,14 @@ pub fn escalate(
                 ctx.now().into(),
                 ctx.now().into(),
                 i64::from(analysis.priority.value.rank()).into(),
-                ctx.now().into(),
+                ctx.now_ms.into(),
             ],
         )?;
-        append_unseen(ctx, &assist_id, e.messages)?;
+        let handed_off = append_unseen(ctx, &assist_id, e.messages)?;
+        ctx.db.execute(
+            "UPDATE assists SET transcript_length = ? WHERE id = ?",
+            &[(handed_off as i64).into(), assist_id.clone().into()],
+        )?;
         crate::assists::reindex(ctx.db, &assist_id)?;
         event(
             ctx,

@@ -84,7 +84,12 @@ fn filter_from(q: &str, e: &mut Errors) -> Filter {
         category: one_of(e, "category", p("category"), CATEGORIES),
         tag: p("tag"),
         brand_label: p("brand_label"),
-        channel: p("channel"),
+        channel: one_of(
+            e,
+            "channel",
+            p("channel"),
+            crate::api::escalations::CHANNELS,
+        ),
         assignee: p("assignee"),
         unread,
         created_from: time_param(e, "created_from", p("created_from")),
@@ -93,10 +98,26 @@ fn filter_from(q: &str, e: &mut Errors) -> Filter {
     }
 }
 
+/// `assignee` must be `me`, `none` or a current member.
+fn check_assignee(ctx: &Ctx, f: &Filter, e: &mut Errors) -> Result<(), Problem> {
+    if let Some(a) = f.assignee.as_deref()
+        && a != "me"
+        && a != "none"
+        && accounts::find_user(ctx.db, a)?.is_none()
+    {
+        e.add(
+            "assignee",
+            format!("{a:?} is not me, none or a team member id"),
+        );
+    }
+    Ok(())
+}
+
 pub fn list(ctx: &Ctx, req: &Request) -> Handled {
     let who = agent(ctx, req)?;
     let mut e = Errors::default();
     let filter = filter_from(req.query, &mut e);
+    check_assignee(ctx, &filter, &mut e)?;
     let sort = match query_param(req.query, "sort").filter(|s| !s.is_empty()) {
         None => Sort::Created,
         Some(s) => Sort::parse(&s).unwrap_or_else(|| {
@@ -135,6 +156,7 @@ pub fn counts(ctx: &Ctx, req: &Request) -> Handled {
     let who = agent(ctx, req)?;
     let mut e = Errors::default();
     let filter = filter_from(req.query, &mut e);
+    check_assignee(ctx, &filter, &mut e)?;
     e.finish()?;
     Ok(Response::json(
         200,
@@ -215,6 +237,16 @@ pub fn patch(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     e.finish()?;
     if category.is_some() || tags.is_some() || brand_label.is_some() || body.assignee_id.is_some() {
         who.require(Permission::ManageWorkload)?;
+    }
+    let nothing = status.is_none()
+        && priority.is_none()
+        && category.is_none()
+        && tags.is_none()
+        && brand_label.is_none()
+        && body.assignee_id.is_none();
+    if nothing {
+        // No change: no new version, no event.
+        return detail(ctx, req, id);
     }
     if status.as_deref() == Some("closed") {
         return Err(Problem::field(

@@ -3,7 +3,7 @@
 
 mod assists;
 mod bots;
-mod escalations;
+pub(crate) mod escalations;
 mod session;
 mod team;
 mod tokens;
