@@ -10,15 +10,18 @@ pub struct Stats {
     pub p50: Duration,
     pub p99: Duration,
     pub requests: usize,
+    /// Requests that failed (non-2xx or a broken connection); not timed.
+    pub failures: usize,
 }
 
 pub fn row(name: &str, conns: usize, s: &Stats) {
     println!(
-        "{name:<34} {conns:>5} {:>10.0} {:>8.3}ms {:>8.3}ms   ({} requests)",
+        "{name:<34} {conns:>5} {:>10.0} {:>8.3}ms {:>8.3}ms   ({} requests, {} failed)",
         s.rps,
         s.p50.as_secs_f64() * 1000.0,
         s.p99.as_secs_f64() * 1000.0,
-        s.requests
+        s.requests,
+        s.failures
     );
 }
 
@@ -59,19 +62,41 @@ pub async fn load_method(
             let key = key.clone();
             let counter = counter.clone();
             tokio::spawn(async move {
-                let host = format!("{}:{}", uri.host().unwrap(), uri.port_u16().unwrap_or(80));
-                let stream = tokio::net::TcpStream::connect(&host).await.unwrap();
-                let _ = stream.set_nodelay(true);
-                let (mut sender, conn) =
-                    hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-                        .await
-                        .unwrap();
-                tokio::spawn(conn);
+                let host = format!(
+                    "{}:{}",
+                    uri.host().unwrap_or("127.0.0.1"),
+                    uri.port_u16().unwrap_or(80)
+                );
+                let mut sender = None;
                 let mut samples = Vec::new();
+                let mut failures = 0usize;
                 let start = Instant::now();
                 while start.elapsed() < warmup + duration {
+                    // (Re)connect when the server closed the connection.
+                    if sender.is_none() {
+                        let Ok(stream) = tokio::net::TcpStream::connect(&host).await else {
+                            failures += 1;
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                            continue;
+                        };
+                        let _ = stream.set_nodelay(true);
+                        match hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(
+                            stream,
+                        ))
+                        .await
+                        {
+                            Ok((s, conn)) => {
+                                tokio::spawn(conn);
+                                sender = Some(s);
+                            }
+                            Err(_) => {
+                                failures += 1;
+                                continue;
+                            }
+                        }
+                    }
+                    let Some(s) = sender.as_mut() else { continue };
                     let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let payload = body(n);
                     let mut builder = hyper::Request::builder()
                         .method(method)
                         .uri(uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"))
@@ -79,27 +104,40 @@ pub async fn load_method(
                     if let Some(k) = &key {
                         builder = builder.header("authorization", k);
                     }
-                    let req = builder.body(Full::new(Bytes::from(payload))).unwrap();
+                    let Ok(req) = builder.body(Full::new(Bytes::from(body(n)))) else {
+                        continue;
+                    };
                     let t = Instant::now();
-                    let res = sender.send_request(req).await.unwrap();
-                    let status = res.status();
-                    let body = res.into_body().collect().await.unwrap().to_bytes();
-                    assert!(
-                        status.is_success(),
-                        "{status} from {uri}: {}",
-                        String::from_utf8_lossy(&body)
-                    );
-                    if start.elapsed() > warmup {
+                    let ok = match s.send_request(req).await {
+                        Ok(res) => {
+                            let success = res.status().is_success();
+                            res.into_body().collect().await.is_ok() && success
+                        }
+                        Err(_) => {
+                            sender = None;
+                            false
+                        }
+                    };
+                    if !ok {
+                        failures += 1;
+                    } else if start.elapsed() > warmup {
                         samples.push(t.elapsed());
                     }
                 }
-                samples
+                (samples, failures)
             })
         })
         .collect();
     let mut all = Vec::new();
+    let mut failures = 0;
     for t in tasks {
-        all.extend(t.await.unwrap());
+        if let Ok((samples, failed)) = t.await {
+            all.extend(samples);
+            failures += failed;
+        }
+    }
+    if all.is_empty() {
+        all.push(Duration::ZERO);
     }
     all.sort();
     let pct = |p: f64| all[((all.len() as f64 - 1.0) * p).round() as usize];
@@ -108,5 +146,6 @@ pub async fn load_method(
         p50: pct(0.50),
         p99: pct(0.99),
         requests: all.len(),
+        failures,
     }
 }
