@@ -121,6 +121,15 @@ fn fts_query(q: &str) -> Option<String> {
 
 /// WHERE clause and parameters for a filter (unread needs the caller).
 fn where_clause(f: &Filter, user_id: Option<&str>, skip_status: bool) -> (String, Vec<Value>) {
+    where_clause_with(f, user_id, skip_status, false)
+}
+
+fn where_clause_with(
+    f: &Filter,
+    user_id: Option<&str>,
+    skip_status: bool,
+    skip_q: bool,
+) -> (String, Vec<Value>) {
     let mut sql = vec!["1 = 1".to_string()];
     let mut params: Vec<Value> = Vec::new();
     let mut eq = |col: &str, v: &Option<String>, sql: &mut Vec<String>| {
@@ -169,7 +178,7 @@ fn where_clause(f: &Filter, user_id: Option<&str>, skip_status: bool) -> (String
         });
         params.push(user_id.unwrap_or("-").into());
     }
-    if let Some(q) = f.q.as_deref().and_then(fts_query) {
+    if let Some(q) = f.q.as_deref().and_then(fts_query).filter(|_| !skip_q) {
         sql.push(
             "a.id IN (SELECT assist_id FROM assist_search WHERE assist_search MATCH ?)".into(),
         );
@@ -199,9 +208,23 @@ pub fn list(
     cursor: Option<(i64, String)>,
     user_id: Option<&str>,
 ) -> Result<Json, Problem> {
-    let (mut clause, mut params) = where_clause(f, user_id, false);
+    // A search sorted by creation walks the full-text index newest first
+    // (search rows share the Assist's rowid, which grows with creation) and
+    // stops at the page, instead of collecting every match.
+    let search =
+        f.q.as_deref()
+            .and_then(fts_query)
+            .filter(|_| sort == Sort::Created);
+    let (mut clause, mut params) = where_clause_with(f, user_id, false, search.is_some());
     let col = sort.column();
-    if let Some((key, id)) = &cursor {
+    if let Some(q) = &search {
+        clause = format!("assist_search MATCH ? AND {clause}");
+        params.insert(0, q.clone().into());
+        if let Some((key, _)) = &cursor {
+            clause.push_str(" AND s.rowid < ?");
+            params.push((*key).into());
+        }
+    } else if let Some((key, id)) = &cursor {
         // Newest (or highest priority) first; ties broken by id, descending.
         clause.push_str(&format!(" AND ({col} < ? OR ({col} = ? AND a.id < ?))"));
         params.push((*key).into());
@@ -212,11 +235,21 @@ pub fn list(
     params.push((limit + 1).into());
     let sql = format!(
         "SELECT a.id, a.reference, a.summary, a.priority, a.category, a.status, a.channel, a.brand_label, a.tags, \
-                a.assignee_id, a.created_at, a.updated_at, a.priority_rank, a.last_customer_message_at, \
+                a.assignee_id, a.created_at, a.updated_at, a.priority_rank, a.last_customer_message_at, a.rowid AS row_key, \
                 c.name AS customer_name, c.email AS customer_email, u.name AS assignee_name, \
                 (SELECT r.read_at FROM assist_reads r WHERE r.assist_id = a.id AND r.user_id = ?9999) AS read_at \
-         FROM assists a JOIN customers c ON c.id = a.customer_id LEFT JOIN users u ON u.id = a.assignee_id \
-         WHERE {clause} ORDER BY {col} DESC, a.id DESC LIMIT ?",
+         FROM {from} JOIN customers c ON c.id = a.customer_id LEFT JOIN users u ON u.id = a.assignee_id \
+         WHERE {clause} ORDER BY {order} LIMIT ?",
+        from = if search.is_some() {
+            "assist_search s JOIN assists a ON a.rowid = s.rowid"
+        } else {
+            "assists a"
+        },
+        order = if search.is_some() {
+            "s.rowid DESC".to_string()
+        } else {
+            format!("{col} DESC, a.id DESC")
+        },
     );
     // Positional parameters: the read_at subquery takes the user id, placed
     // before the limit; rewrite its placeholder to the right position.
@@ -232,6 +265,7 @@ pub fn list(
         }
         if i as i64 == limit - 1 && rows.rows.len() as i64 > limit {
             let key = match sort {
+                Sort::Created if search.is_some() => r.int("row_key"),
                 Sort::Created => r.int("created_at"),
                 Sort::Updated => r.int("updated_at"),
                 Sort::Priority => r.int("priority_rank"),
