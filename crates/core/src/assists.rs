@@ -431,7 +431,8 @@ pub fn detail(ctx: &Ctx, id: &str, user_id: Option<&str>) -> Result<Json, Proble
         }
     }
     let events = ctx.db.execute(
-        "SELECT kind, actor, data, created_at FROM assist_events WHERE assist_id = ? ORDER BY created_at, id",
+        "SELECT kind, actor, data, created_at FROM (SELECT kind, actor, data, created_at, id FROM assist_events \
+         WHERE assist_id = ? ORDER BY created_at DESC, id DESC LIMIT 200) ORDER BY created_at, id",
         &[id.into()],
     )?;
     let events: Vec<Json> = events
