@@ -77,8 +77,7 @@ fn category(scanned: &[Scanned]) -> (Scored<Category>, Vec<(Category, f32)>) {
     let second = scores[1].1;
     let confidence = (0.5 + 0.5 * (top_score - second) / top_score).clamp(0.35, 0.97);
     let mut words: Vec<(String, f32)> = Vec::new();
-    for (c, q, p) in evidence.into_iter().filter(|(c, _, _)| *c == top) {
-        let _ = c;
+    for (_, q, p) in evidence.into_iter().filter(|(c, _, _)| *c == top) {
         match words.iter_mut().find(|(w, _)| *w == q) {
             Some(w) => w.1 += p,
             None => words.push((q, p)),
@@ -495,11 +494,10 @@ fn tags(
         );
     }
     // A second, clearly present topic: "several issues in one chat".
-    if let [(top, s1), (second, s2), ..] = ranking
+    if let [(_, s1), (second, s2), ..] = ranking
         && *s2 >= 3.0
         && *s2 >= 0.5 * s1
     {
-        let _ = top;
         add(
             &format!("also-{}", second.slug().replace('_', "-")),
             (s2 / s1).min(0.9),

@@ -91,21 +91,11 @@ pub fn now_unix() -> i64 {
 }
 
 pub fn json_response(status: u16, body: &serde_json::Value) -> Response {
-    Response::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .header("cache-control", "no-store")
-        .body(body.to_string())
-        .build()
+    to_response(baton_core::api::Response::json(status, body))
 }
 
 pub fn problem_response(problem: &Problem) -> Response {
-    Response::builder()
-        .status(problem.status)
-        .header("content-type", "application/problem+json")
-        .header("cache-control", "no-store")
-        .body(serde_json::to_string(problem).unwrap_or_default())
-        .build()
+    to_response(baton_core::api::Response::problem(problem))
 }
 
 /// A problem document with extra members (e.g. the health checks).

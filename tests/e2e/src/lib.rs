@@ -368,3 +368,144 @@ pub fn now_secs() -> i64 {
         .unwrap()
         .as_secs() as i64
 }
+
+/// Seconds since the epoch of an RFC 3339 UTC time
+/// (`YYYY-MM-DDTHH:MM:SS[.frac](Z|+00:00)`).
+pub fn parse_time(v: &Value) -> i64 {
+    let s = v
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an RFC 3339 string, got {v}"));
+    let bad = || -> ! { panic!("not an RFC 3339 UTC time: {s:?}") };
+    let b = s.as_bytes();
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b'T' || b[10] == b't')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        bad();
+    }
+    let num = |r: std::ops::Range<usize>| -> i64 { s[r].parse().unwrap_or_else(|_| bad()) };
+    let (y, mo, d, h, mi, sec) = (
+        num(0..4),
+        num(5..7),
+        num(8..10),
+        num(11..13),
+        num(14..16),
+        num(17..19),
+    );
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            bad();
+        }
+        rest = &frac[digits..];
+    }
+    if !matches!(rest, "Z" | "z" | "+00:00") {
+        bad();
+    }
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        bad();
+    }
+    // Days from civil (Howard Hinnant).
+    let yy = if mo <= 2 { y - 1 } else { y };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + h * 3600 + mi * 60 + sec
+}
+
+pub fn id_of(v: &Value) -> String {
+    match &v["id"] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => panic!("no id in {v} ({other})"),
+    }
+}
+
+/// A string unique within this test process (names, emails).
+pub fn unique(prefix: &str) -> String {
+    static UNIQUE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    format!(
+        "{prefix}{}",
+        UNIQUE.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    )
+}
+
+/// A request to `path` with an optional raw body, bearer token and extra
+/// headers (e.g. `origin`, `if-match`).
+pub fn send_as(
+    runner: &Runner,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    token: Option<&str>,
+    extra: &[(&str, &str)],
+) -> Reply {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut headers: Vec<(&str, &str)> = Vec::new();
+    if let Some(a) = auth.as_deref() {
+        headers.push(("authorization", a));
+    }
+    headers.extend_from_slice(extra);
+    send_raw(method, &runner.url(path), body, &headers)
+}
+
+/// A request to `path` with an optional JSON body and optional bearer token.
+pub fn call(
+    runner: &Runner,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    token: Option<&str>,
+) -> Reply {
+    let body = body.map(Value::to_string);
+    send_as(runner, method, path, body.as_deref(), token, &[])
+}
+
+/// Asserts a 401 problem carrying `WWW-Authenticate: Bearer ...`.
+pub fn expect_unauthorized(r: &Reply) -> Value {
+    let p = expect_problem(r, 401);
+    let challenge = r
+        .get_header("www-authenticate")
+        .unwrap_or_else(|| panic!("401 without WWW-Authenticate: {}", describe(r)));
+    assert!(
+        challenge.to_ascii_lowercase().starts_with("bearer"),
+        "{challenge}"
+    );
+    p
+}
+
+/// Asserts a 422 whose `errors` name every one of `fields` (a field named
+/// `x` also matches `x[0]` or `x.0` for list items).
+pub fn expect_invalid(r: &Reply, fields: &[&str]) -> Value {
+    let p = expect_problem(r, 422);
+    let named = error_fields(&p);
+    for field in fields {
+        assert!(
+            named.iter().any(|n| n == field
+                || n.starts_with(&format!("{field}["))
+                || n.starts_with(&format!("{field}."))),
+            "422 errors do not name {field:?}: {p}"
+        );
+    }
+    p
+}
+
+/// Asserts a 422 whose `errors` name every one of `fields` exactly.
+pub fn expect_invalid_exact(r: &Reply, fields: &[&str]) -> Value {
+    let p = expect_problem(r, 422);
+    let named = error_fields(&p);
+    for field in fields {
+        assert!(
+            named.iter().any(|n| n == field),
+            "422 errors do not name {field:?}: {p}"
+        );
+    }
+    p
+}

@@ -1,7 +1,6 @@
 //! Accounts, roles, API tokens and bots (docs/accounts.md), end to end
 //! through the inbox API under the runner with Baton's own spin.toml.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use baton_e2e::*;
@@ -34,56 +33,6 @@ const DEFAULT_TRIGGERS: [&str; 7] = [
 
 // ---------------------------------------------------------------------------
 // HTTP helpers
-
-/// A request to `path` with an optional JSON body and optional bearer token.
-fn call(
-    runner: &Runner,
-    method: &str,
-    path: &str,
-    body: Option<&Value>,
-    token: Option<&str>,
-) -> Reply {
-    let body = body.map(Value::to_string);
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let headers: Vec<(&str, &str)> = auth
-        .as_deref()
-        .map(|a| vec![("authorization", a)])
-        .unwrap_or_default();
-    send_raw(method, &runner.url(path), body.as_deref(), &headers)
-}
-
-/// Asserts a 422 whose `errors` name every one of `fields` (a field named
-/// `x` also matches `x[0]` or `x.0` for list items).
-fn expect_invalid(r: &Reply, fields: &[&str]) -> Value {
-    let p = expect_problem(r, 422);
-    let named = error_fields(&p);
-    for field in fields {
-        assert!(
-            named.iter().any(|n| n == field
-                || n.starts_with(&format!("{field}["))
-                || n.starts_with(&format!("{field}."))),
-            "422 errors do not name {field:?}: {p}"
-        );
-    }
-    p
-}
-
-/// Asserts a 401 problem carrying `WWW-Authenticate: Bearer ...`.
-fn expect_unauthorized(r: &Reply) -> Value {
-    let p = expect_problem(r, 401);
-    let challenge = r.get_header("www-authenticate").unwrap_or_else(|| {
-        panic!(
-            "401 without WWW-Authenticate: {:?} {}",
-            r.headers,
-            describe(r)
-        )
-    });
-    assert!(
-        challenge.to_ascii_lowercase().starts_with("bearer"),
-        "{challenge}"
-    );
-    p
-}
 
 // ---------------------------------------------------------------------------
 // Shape checks
@@ -133,71 +82,12 @@ fn assert_user(user: &Value) {
     assert!(!user.to_string().contains("$argon2"), "{user}");
 }
 
-fn id_of(v: &Value) -> String {
-    match &v["id"] {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        other => panic!("no id in {v} ({other})"),
-    }
-}
-
 fn same_id(a: &Value, id: &str) -> bool {
     match a {
         Value::String(s) => s == id,
         Value::Number(n) => n.to_string() == id,
         _ => false,
     }
-}
-
-/// Seconds since the epoch of an RFC 3339 UTC time
-/// (`YYYY-MM-DDTHH:MM:SS[.frac](Z|+00:00)`).
-fn parse_time(v: &Value) -> i64 {
-    let s = v
-        .as_str()
-        .unwrap_or_else(|| panic!("expected an RFC 3339 string, got {v}"));
-    let bad = || -> ! { panic!("not an RFC 3339 UTC time: {s:?}") };
-    let b = s.as_bytes();
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !(b[10] == b'T' || b[10] == b't')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        bad();
-    }
-    let num = |r: std::ops::Range<usize>| -> i64 { s[r].parse().unwrap_or_else(|_| bad()) };
-    let (y, mo, d, h, mi, sec) = (
-        num(0..4),
-        num(5..7),
-        num(8..10),
-        num(11..13),
-        num(14..16),
-        num(17..19),
-    );
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            bad();
-        }
-        rest = &frac[digits..];
-    }
-    if !matches!(rest, "Z" | "z" | "+00:00") {
-        bad();
-    }
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        bad();
-    }
-    // Days from civil (Howard Hinnant).
-    let yy = if mo <= 2 { y - 1 } else { y };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    days * 86_400 + h * 3600 + mi * 60 + sec
 }
 
 /// Asserts `{token, expires_at, user}` with a session token expiring about
@@ -216,12 +106,6 @@ fn assert_session(body: &Value, ttl: i64) -> (String, Value) {
 
 // ---------------------------------------------------------------------------
 // Scenario helpers
-
-static UNIQUE: AtomicUsize = AtomicUsize::new(0);
-
-fn unique(prefix: &str) -> String {
-    format!("{prefix}{}", UNIQUE.fetch_add(1, Ordering::SeqCst))
-}
 
 struct Member {
     token: String,

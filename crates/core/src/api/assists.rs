@@ -18,17 +18,11 @@ use serde_json::{Value as Json, json};
 pub const MAX_NOTE_CHARS: usize = 10_000;
 pub const MAX_RESOLUTION_CHARS: usize = 2_000;
 pub const MAX_DRAFT_CHARS: usize = 20_000;
-const CATEGORIES: &[&str] = &[
-    "billing",
-    "refund",
-    "technical",
-    "account_login",
-    "order_shipping",
-    "sales",
-    "cancellation",
-    "feedback",
-    "general",
-];
+
+/// The category slugs, from the AI crate that defines them.
+fn categories() -> [&'static str; 9] {
+    baton_ai::Category::ALL.map(baton_ai::Category::slug)
+}
 
 fn agent(ctx: &Ctx, req: &Request) -> Result<Principal, Problem> {
     let who = accounts::authenticate(ctx, req.authorization())?;
@@ -81,7 +75,7 @@ fn filter_from(q: &str, e: &mut Errors) -> Filter {
     Filter {
         status: one_of(e, "status", p("status"), assists::STATUSES),
         priority: one_of(e, "priority", p("priority"), assists::PRIORITIES),
-        category: one_of(e, "category", p("category"), CATEGORIES),
+        category: one_of(e, "category", p("category"), &categories()),
         tag: p("tag"),
         brand_label: p("brand_label"),
         channel: one_of(
@@ -166,6 +160,11 @@ pub fn counts(ctx: &Ctx, req: &Request) -> Handled {
 
 pub fn detail(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     let who = agent(ctx, req)?;
+    detail_response(ctx, id, &who)
+}
+
+/// The detail with its version as ETag; also the answer to every change.
+fn detail_response(ctx: &Ctx, id: &str, who: &Principal) -> Handled {
     let body = assists::detail(ctx, id, who.user_id())?;
     let version = body["version"].to_string();
     Ok(Response::json(200, &body).with_header("etag", &format!("\"{version}\"")))
@@ -213,7 +212,7 @@ pub fn patch(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     let mut e = Errors::default();
     let status = one_of(&mut e, "status", body.status, assists::STATUSES);
     let priority = one_of(&mut e, "priority", body.priority, assists::PRIORITIES);
-    let category = one_of(&mut e, "category", body.category, CATEGORIES);
+    let category = one_of(&mut e, "category", body.category, &categories());
     let tags = body.tags.map(|t| {
         let cleaned: Vec<String> = t
             .iter()
@@ -246,7 +245,7 @@ pub fn patch(ctx: &Ctx, req: &Request, id: &str) -> Handled {
         && body.assignee_id.is_none();
     if nothing {
         // No change: no new version, no event.
-        return detail(ctx, req, id);
+        return detail_response(ctx, id, &who);
     }
     if status.as_deref() == Some("closed") {
         return Err(Problem::field(
@@ -289,7 +288,7 @@ pub fn patch(ctx: &Ctx, req: &Request, id: &str) -> Handled {
                 "priority_changed",
                 json!({"to": p}),
             )?;
-            let rank = assists::PRIORITIES.iter().position(|x| x == p).unwrap_or(1) as i64;
+            let rank = baton_ai::Priority::parse(p).map_or(1, |p| i64::from(p.rank()));
             ctx.db.execute(
                 "UPDATE assists SET priority_rank = ? WHERE id = ?",
                 &[rank.into(), id.into()],
@@ -329,7 +328,7 @@ pub fn patch(ctx: &Ctx, req: &Request, id: &str) -> Handled {
         }
         Ok::<_, Problem>(())
     })?;
-    detail(ctx, req, id)
+    detail_response(ctx, id, &who)
 }
 
 #[derive(Deserialize)]
@@ -546,7 +545,7 @@ pub fn close(ctx: &Ctx, req: &Request, id: &str) -> Handled {
             json!({"from": current.status, "resolution": resolution}),
         )
     })?;
-    detail(ctx, req, id)
+    detail_response(ctx, id, &who)
 }
 
 pub fn reopen(ctx: &Ctx, req: &Request, id: &str) -> Handled {
@@ -563,5 +562,5 @@ pub fn reopen(ctx: &Ctx, req: &Request, id: &str) -> Handled {
         )?;
         event(ctx, id, "reopened", &actor(&who), json!({}))
     })?;
-    detail(ctx, req, id)
+    detail_response(ctx, id, &who)
 }

@@ -39,6 +39,20 @@ impl Harness {
         token: Option<&str>,
         body: Json,
     ) -> (u16, Json) {
+        self.exchange(handler, method, path, token, body, &[])
+    }
+
+    /// One request through `handler` with this harness's database, clock
+    /// and stores; extra headers after the bearer token.
+    fn exchange(
+        &self,
+        handler: fn(&Ctx, &Request) -> Response,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Json,
+        extra: &[(&str, &str)],
+    ) -> (u16, Json) {
         let ctx = Ctx {
             db: &self.db,
             kv: &self.kv,
@@ -56,6 +70,7 @@ impl Harness {
         if let Some(t) = token {
             headers.push(("authorization".to_string(), format!("Bearer {t}")));
         }
+        headers.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let (path, query) = path.split_once('?').unwrap_or((path, ""));
         let req = Request {
             method,
@@ -502,36 +517,7 @@ impl Harness {
         body: Json,
         headers: &[(&str, &str)],
     ) -> (u16, Json) {
-        let ctx = Ctx {
-            db: &self.db,
-            kv: &self.kv,
-            random: &self.random,
-            now_ms: self.now_ms.get(),
-            client_ip: Some("127.0.0.1".into()),
-            settings: Settings::default(),
-        };
-        let body = if body.is_null() {
-            String::new()
-        } else {
-            body.to_string()
-        };
-        let mut hs = vec![("authorization".to_string(), format!("Bearer {token}"))];
-        hs.extend(headers.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let (path, query) = path.split_once('?').unwrap_or((path, ""));
-        let res = handle(
-            &ctx,
-            &Request {
-                method,
-                path,
-                query,
-                headers: hs,
-                body: body.as_bytes(),
-            },
-        );
-        (
-            res.status,
-            serde_json::from_slice(&res.body).unwrap_or(Json::Null),
-        )
+        self.exchange(handle, method, path, Some(token), body, headers)
     }
 }
 
