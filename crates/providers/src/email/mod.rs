@@ -1,0 +1,1 @@
+//! Outbound and inbound email (filled in by the email work).

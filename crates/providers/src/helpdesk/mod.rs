@@ -1,0 +1,1 @@
+//! Help-desk importers (filled in by the importer work).

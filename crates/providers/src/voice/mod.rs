@@ -1,0 +1,1 @@
+//! Telephony webhooks and APIs (filled in by the telephony work).
