@@ -22,7 +22,8 @@ pub fn new_reference(random: [u8; 6]) -> String {
 }
 
 pub struct NewEscalation<'a> {
-    pub bot_id: &'a str,
+    /// None for an Assist that came by email to no bot's address.
+    pub bot_id: Option<&'a str>,
     pub session_id: &'a str,
     pub messages: &'a [Message],
     pub name: &'a str,
@@ -89,16 +90,34 @@ pub fn find_customer(db: &dyn Db, email: &str) -> Result<Option<(String, String)
     Ok(rows.first().map(|r| (r.text("id"), r.text("name"))))
 }
 
-/// Stores the escalation. `analyse` runs only for a new Assist, with the
-/// customer's history.
+impl NewEscalation<'_> {
+    fn actor(&self) -> String {
+        match self.bot_id {
+            Some(bot) => format!("bot:{bot}"),
+            None => self.channel.to_string(),
+        }
+    }
+}
+
+/// Stores the escalation in its own transaction.
 pub fn escalate(
     ctx: &Ctx,
     e: &NewEscalation,
     analyse: impl FnOnce(&History) -> Analysis,
 ) -> Result<Outcome, Problem> {
-    crate::db::transaction(ctx.db, || {
+    crate::db::transaction(ctx.db, || escalate_within(ctx, e, analyse))
+}
+
+/// Stores the escalation inside the caller's transaction. `analyse` runs
+/// only for a new Assist, with the customer's history.
+pub fn escalate_within(
+    ctx: &Ctx,
+    e: &NewEscalation,
+    analyse: impl FnOnce(&History) -> Analysis,
+) -> Result<Outcome, Problem> {
+    {
         let existing = ctx.db.execute(
-            "SELECT id, reference, status, priority, category FROM assists WHERE bot_id = ? AND session_id = ?",
+            "SELECT id, reference, status, priority, category FROM assists WHERE bot_id IS ? AND session_id = ?",
             &[e.bot_id.into(), e.session_id.into()],
         )?;
         if let Some(row) = existing.first() {
@@ -114,7 +133,7 @@ pub fn escalate(
                     ctx,
                     &assist_id,
                     "messages_appended",
-                    &format!("bot:{}", e.bot_id),
+                    &e.actor(),
                     json!({"count": appended}),
                 )?;
             }
@@ -177,7 +196,7 @@ pub fn escalate(
             ctx,
             &assist_id,
             "created",
-            &format!("bot:{}", e.bot_id),
+            &e.actor(),
             json!({"trigger": analysis.decision.trigger.as_ref().map(|t| t.kind.slug()), "reason": analysis.decision.reason}),
         )?;
         Ok(Outcome {
@@ -189,7 +208,7 @@ pub fn escalate(
             category: analysis.category.value.slug().into(),
             appended: e.messages.len(),
         })
-    })
+    }
 }
 
 fn upsert_customer(ctx: &Ctx, e: &NewEscalation) -> Result<String, Problem> {
