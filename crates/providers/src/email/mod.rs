@@ -76,17 +76,35 @@ pub fn build_send(
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendOutcome {
-    Sent { provider_message_id: Option<String> },
-    Retry { after_secs: Option<u64>, error: String },
-    Permanent { error: String },
+    Sent {
+        provider_message_id: Option<String>,
+    },
+    Retry {
+        after_secs: Option<u64>,
+        error: String,
+    },
+    Permanent {
+        error: String,
+    },
 }
 
-pub fn classify_send(provider: EmailProvider, response: &HttpResponse, now_unix: i64) -> SendOutcome {
+pub fn classify_send(
+    provider: EmailProvider,
+    response: &HttpResponse,
+    now_unix: i64,
+) -> SendOutcome {
     let _ = (provider, now_unix);
     match response.status {
-        200..=299 => SendOutcome::Sent { provider_message_id: None },
-        429 | 500..=599 => SendOutcome::Retry { after_secs: None, error: format!("status {}", response.status) },
-        s => SendOutcome::Permanent { error: format!("status {s}") },
+        200..=299 => SendOutcome::Sent {
+            provider_message_id: None,
+        },
+        429 | 500..=599 => SendOutcome::Retry {
+            after_secs: None,
+            error: format!("status {}", response.status),
+        },
+        s => SendOutcome::Permanent {
+            error: format!("status {s}"),
+        },
     }
 }
 
@@ -116,7 +134,10 @@ pub struct InboundEmail {
 
 impl Default for Address {
     fn default() -> Self {
-        Address { email: String::new(), name: None }
+        Address {
+            email: String::new(),
+            name: None,
+        }
     }
 }
 
@@ -134,7 +155,10 @@ pub struct MailgunSignature {
     pub token: String,
     pub signature: String,
 }
-pub fn parse_mailgun(_ct: &str, _body: &[u8]) -> Result<(InboundEmail, MailgunSignature), ParseError> {
+pub fn parse_mailgun(
+    _ct: &str,
+    _body: &[u8],
+) -> Result<(InboundEmail, MailgunSignature), ParseError> {
     Err(ParseError("todo".into()))
 }
 pub fn verify_mailgun(_key: &str, _sig: &MailgunSignature, _now: i64) -> bool {
