@@ -1,113 +1,52 @@
-//! Outbound and inbound email. (Placeholder with the agreed API; the full
-//! module arrives from the email-providers branch.)
+//! Email, sans I/O: request builders and response classification for the
+//! sending APIs (Brevo, SendGrid, Postmark, Resend), parsers for inbound
+//! webhooks (Postmark, SendGrid Inbound Parse, Mailgun routes) and raw MIME,
+//! reply extraction and an HTML sanitizer for display.
+//!
+//! Every parser takes untrusted bytes: bad input yields a [`ParseError`],
+//! never a panic, and the work done is bounded by the input size (MIME
+//! nesting and part counts are capped).
 
-use crate::http::{HttpRequest, HttpResponse};
+mod charset;
+mod form;
+mod html;
+mod inbound;
+mod mime;
+mod outbound;
+mod reply;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EmailProvider {
-    Brevo,
-    Sendgrid,
-    Postmark,
-    Resend,
-}
+pub use html::{html_to_text, sanitize_html};
+pub use inbound::{MailgunSignature, parse_mailgun, parse_postmark, parse_sendgrid, verify_mailgun};
+pub use mime::{MAX_MIME_DEPTH, MAX_MIME_PARTS, parse_mime};
+pub use outbound::{EmailProvider, OutboundEmail, SendOutcome, build_send, classify_send};
+pub use reply::reply_text;
 
-impl EmailProvider {
-    pub const ALL: [EmailProvider; 4] = [
-        EmailProvider::Brevo,
-        EmailProvider::Sendgrid,
-        EmailProvider::Postmark,
-        EmailProvider::Resend,
-    ];
-    pub fn parse(s: &str) -> Option<EmailProvider> {
-        Self::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EmailProvider::Brevo => "brevo",
-            EmailProvider::Sendgrid => "sendgrid",
-            EmailProvider::Postmark => "postmark",
-            EmailProvider::Resend => "resend",
-        }
-    }
-    pub fn default_base_url(self) -> &'static str {
-        match self {
-            EmailProvider::Brevo => "https://api.brevo.com",
-            EmailProvider::Sendgrid => "https://api.sendgrid.com",
-            EmailProvider::Postmark => "https://api.postmarkapp.com",
-            EmailProvider::Resend => "https://api.resend.com",
-        }
-    }
-}
-
+/// A mailbox: address plus optional display name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Address {
     pub email: String,
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboundEmail {
-    pub from: Address,
-    pub to: Vec<Address>,
-    pub reply_to: Option<String>,
-    pub subject: String,
-    pub text: String,
-    pub html: Option<String>,
-    pub message_id: String,
-    pub in_reply_to: Option<String>,
-    pub references: Vec<String>,
-    pub idempotency_key: String,
-}
+impl Address {
+    /// An address without a display name.
+    pub fn new(email: impl Into<String>) -> Address {
+        Address { email: email.into(), name: None }
+    }
 
-pub fn build_send(
-    provider: EmailProvider,
-    base_url: &str,
-    api_key: &str,
-    email: &OutboundEmail,
-) -> HttpRequest {
-    let _ = (email, api_key);
-    HttpRequest {
-        method: "POST",
-        url: format!("{base_url}/{}", provider.as_str()),
-        headers: Vec::new(),
-        body: Vec::new(),
+    /// An address with a display name.
+    pub fn named(email: impl Into<String>, name: impl Into<String>) -> Address {
+        Address { email: email.into(), name: Some(name.into()) }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendOutcome {
-    Sent {
-        provider_message_id: Option<String>,
-    },
-    Retry {
-        after_secs: Option<u64>,
-        error: String,
-    },
-    Permanent {
-        error: String,
-    },
-}
-
-pub fn classify_send(
-    provider: EmailProvider,
-    response: &HttpResponse,
-    now_unix: i64,
-) -> SendOutcome {
-    let _ = (provider, now_unix);
-    match response.status {
-        200..=299 => SendOutcome::Sent {
-            provider_message_id: None,
-        },
-        429 | 500..=599 => SendOutcome::Retry {
-            after_secs: None,
-            error: format!("status {}", response.status),
-        },
-        s => SendOutcome::Permanent {
-            error: format!("status {s}"),
-        },
+impl Default for Address {
+    fn default() -> Address {
+        Address::new("")
     }
 }
 
+/// An attachment as listed by an inbound message; the bytes are not kept.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Attachment {
     pub filename: String,
@@ -115,64 +54,52 @@ pub struct Attachment {
     pub size: u64,
 }
 
+/// An inbound message, whichever way it arrived.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct InboundEmail {
+    /// Stable across redeliveries of the same message by the same provider:
+    /// the RFC Message-ID when present (`<...>`), else the provider's own id
+    /// (`postmark:<uuid>`), else `sha256:<hex>` of the raw message (or, for
+    /// form posts whose signature fields change on every attempt, of the
+    /// message content fields). Used to store a delivery once.
     pub dedupe_key: String,
+    /// `<...>` form, from the Message-ID header.
     pub message_id: Option<String>,
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
     pub from: Address,
+    /// Bare addresses, lowercase.
     pub to: Vec<String>,
     pub cc: Vec<String>,
+    /// Delivered-To / X-Original-To / Envelope-To headers and the envelope
+    /// recipients the provider reports; bare, lowercase, deduplicated.
     pub delivered_to: Vec<String>,
     pub subject: String,
+    /// Full plain text (from the text part, else derived from the HTML), LF line ends.
     pub text: String,
+    /// Raw HTML as received; sanitize with [`sanitize_html`] before display.
     pub html: Option<String>,
     pub attachments: Vec<Attachment>,
+    /// Auto-Submitted other than "no", Precedence bulk/junk/list, X-Autoreply
+    /// and similar, bounces (null Return-Path, multipart/report, MAILER-DAEMON):
+    /// never auto-reply to such a message (mail loops).
     pub auto_submitted: bool,
 }
 
-impl Default for Address {
-    fn default() -> Self {
-        Address {
-            email: String::new(),
-            name: None,
-        }
-    }
-}
-
+/// Why an inbound payload could not be read; a human sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError(pub String);
 
-pub fn parse_postmark(_body: &[u8]) -> Result<InboundEmail, ParseError> {
-    Err(ParseError("todo".into()))
+impl ParseError {
+    pub(crate) fn new(message: impl Into<String>) -> ParseError {
+        ParseError(message.into())
+    }
 }
-pub fn parse_sendgrid(_ct: &str, _body: &[u8]) -> Result<InboundEmail, ParseError> {
-    Err(ParseError("todo".into()))
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
-pub struct MailgunSignature {
-    pub timestamp: String,
-    pub token: String,
-    pub signature: String,
-}
-pub fn parse_mailgun(
-    _ct: &str,
-    _body: &[u8],
-) -> Result<(InboundEmail, MailgunSignature), ParseError> {
-    Err(ParseError("todo".into()))
-}
-pub fn verify_mailgun(_key: &str, _sig: &MailgunSignature, _now: i64) -> bool {
-    false
-}
-pub fn parse_mime(_raw: &[u8]) -> Result<InboundEmail, ParseError> {
-    Err(ParseError("todo".into()))
-}
-pub fn reply_text(text: &str) -> String {
-    text.trim().to_string()
-}
-pub fn sanitize_html(_html: &str) -> String {
-    String::new()
-}
-pub fn html_to_text(html: &str) -> String {
-    html.to_string()
-}
+
+impl std::error::Error for ParseError {}
