@@ -307,11 +307,12 @@ pub fn incoming_header(req: &IncomingRequest, name: &str) -> Option<String> {
 
 /// Sends a core response through the outparam and finishes its body.
 pub async fn respond(out: ResponseOutparam, res: CoreResponse) {
-    let fields: Vec<(String, Vec<u8>)> = res
+    let mut fields: Vec<(String, Vec<u8>)> = res
         .headers
         .into_iter()
         .map(|(k, v)| (k, v.into_bytes()))
         .collect();
+    fields.push(("content-length".into(), res.body.len().to_string().into_bytes()));
     let Ok(headers) = Fields::from_list(&fields) else {
         let fallback = OutgoingResponse::new(Fields::new());
         let _ = fallback.set_status_code(500);

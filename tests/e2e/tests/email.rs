@@ -348,7 +348,7 @@ fn email_settings_are_validated_and_replies_need_them() {
     let got = expect_json(&call(&app.runner, "GET", &format!("/v1/bots/{}", bot.id), None, Some(&app.owner)), 200);
     assert_eq!(got["email"]["provider"], Value::Null);
     let r = call(&app.runner, "PATCH", &format!("/v1/bots/{}", bot.id), Some(&json!({"email": {"smtp_host": "x"}})), Some(&app.owner));
-    expect_problem(&r, 400);
+    expect_invalid(&r, &["smtp_host"]);
 
     // Good values; the key is write-only.
     let r = call(
