@@ -312,7 +312,10 @@ pub async fn respond(out: ResponseOutparam, res: CoreResponse) {
         .into_iter()
         .map(|(k, v)| (k, v.into_bytes()))
         .collect();
-    fields.push(("content-length".into(), res.body.len().to_string().into_bytes()));
+    fields.push((
+        "content-length".into(),
+        res.body.len().to_string().into_bytes(),
+    ));
     let Ok(headers) = Fields::from_list(&fields) else {
         let fallback = OutgoingResponse::new(Fields::new());
         let _ = fallback.set_status_code(500);

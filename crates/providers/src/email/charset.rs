@@ -256,7 +256,10 @@ mod tests {
     fn charsets() {
         assert_eq!(decode(b"caf\xc3\xa9", "UTF-8"), "café");
         assert_eq!(decode(b"caf\xe9", "iso-8859-1"), "café");
-        assert_eq!(decode(b"\x93hi\x94 \x80", "windows-1252"), "\u{201C}hi\u{201D} €");
+        assert_eq!(
+            decode(b"\x93hi\x94 \x80", "windows-1252"),
+            "\u{201C}hi\u{201D} €"
+        );
         assert_eq!(decode(b"\xa4", "ISO-8859-15"), "€");
         assert_eq!(decode(b"caf\xc3\xa9", "us-ascii"), "café");
         assert_eq!(decode(b"caf\xe9", "us-ascii"), "café");
@@ -276,7 +279,10 @@ mod tests {
 
     #[test]
     fn quoted_printable() {
-        assert_eq!(qp_decode(b"caf=C3=A9 =\r\nlong=\nline"), "café longline".as_bytes());
+        assert_eq!(
+            qp_decode(b"caf=C3=A9 =\r\nlong=\nline"),
+            "café longline".as_bytes()
+        );
         assert_eq!(qp_decode(b"a=3d=3D b"), b"a== b");
         assert_eq!(qp_decode(b"50=% off ="), b"50=% off ");
         assert_eq!(qp_decode(b"x=4"), b"x=4");

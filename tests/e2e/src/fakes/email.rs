@@ -49,22 +49,39 @@ fn authorized(provider: &str, key: &str, r: &RecordedRequest) -> bool {
 
 fn success(provider: &str, n: usize) -> Answer {
     match provider {
-        "brevo" => Answer::new(201, &format!("{{\"messageId\":\"<fake{n}@smtp-relay.brevo.test>\"}}")),
+        "brevo" => Answer::new(
+            201,
+            &format!("{{\"messageId\":\"<fake{n}@smtp-relay.brevo.test>\"}}"),
+        ),
         "sendgrid" => Answer::new(202, "").header("x-message-id", &format!("sgfake{n}")),
         "postmark" => Answer::new(
             200,
-            &format!("{{\"To\":\"x\",\"SubmittedAt\":\"2026-11-22T00:00:00Z\",\"MessageID\":\"00000000-0000-4000-8000-{n:012}\",\"ErrorCode\":0,\"Message\":\"OK\"}}"),
+            &format!(
+                "{{\"To\":\"x\",\"SubmittedAt\":\"2026-11-22T00:00:00Z\",\"MessageID\":\"00000000-0000-4000-8000-{n:012}\",\"ErrorCode\":0,\"Message\":\"OK\"}}"
+            ),
         ),
-        _ => Answer::new(200, &format!("{{\"id\":\"00000000-0000-4000-9000-{n:012}\"}}")),
+        _ => Answer::new(
+            200,
+            &format!("{{\"id\":\"00000000-0000-4000-9000-{n:012}\"}}"),
+        ),
     }
 }
 
 fn unauthorized(provider: &str) -> Answer {
     match provider {
         "brevo" => Answer::new(401, r#"{"code":"unauthorized","message":"Key not found"}"#),
-        "sendgrid" => Answer::new(401, r#"{"errors":[{"message":"The provided authorization grant is invalid, expired, or revoked","field":null,"help":null}]}"#),
-        "postmark" => Answer::new(401, r#"{"ErrorCode":10,"Message":"No Account or Server API tokens were supplied in the HTTP headers."}"#),
-        _ => Answer::new(401, r#"{"statusCode":401,"name":"missing_api_key","message":"Missing API key in the authorization header."}"#),
+        "sendgrid" => Answer::new(
+            401,
+            r#"{"errors":[{"message":"The provided authorization grant is invalid, expired, or revoked","field":null,"help":null}]}"#,
+        ),
+        "postmark" => Answer::new(
+            401,
+            r#"{"ErrorCode":10,"Message":"No Account or Server API tokens were supplied in the HTTP headers."}"#,
+        ),
+        _ => Answer::new(
+            401,
+            r#"{"statusCode":401,"name":"missing_api_key","message":"Missing API key in the authorization header."}"#,
+        ),
     }
 }
 
@@ -80,7 +97,9 @@ impl FakeEmailApi {
             if !authorized(provider, &key, r) {
                 return unauthorized(provider);
             }
-            if r.header("content-type").is_none_or(|c| !c.starts_with("application/json")) {
+            if r.header("content-type")
+                .is_none_or(|c| !c.starts_with("application/json"))
+            {
                 return Answer::new(415, r#"{"message":"send JSON"}"#);
             }
             if let Some(answer) = queued.lock().expect("script").pop_front() {
@@ -144,15 +163,21 @@ impl FakeEmailApi {
             }
             "sendgrid" => {
                 let p = &j["personalizations"][0];
-                let header = |n: &str| header_obj(&p["headers"], n).or_else(|| header_obj(&j["headers"], n));
+                let header =
+                    |n: &str| header_obj(&p["headers"], n).or_else(|| header_obj(&j["headers"], n));
                 let content = |t: &str| {
-                    j["content"].as_array().and_then(|c| c.iter().find(|x| x["type"] == t)).and_then(|x| s(&x["value"]))
+                    j["content"]
+                        .as_array()
+                        .and_then(|c| c.iter().find(|x| x["type"] == t))
+                        .and_then(|x| s(&x["value"]))
                 };
                 SentEmail {
                     from: s(&j["from"]["email"]).unwrap_or_default(),
                     to: list(&p["to"], |v| s(&v["email"])),
                     reply_to: s(&j["reply_to"]["email"]),
-                    subject: s(&j["subject"]).or_else(|| s(&p["subject"])).unwrap_or_default(),
+                    subject: s(&j["subject"])
+                        .or_else(|| s(&p["subject"]))
+                        .unwrap_or_default(),
                     text: content("text/plain").unwrap_or_default(),
                     html: content("text/html"),
                     message_id: header("Message-ID"),
@@ -163,12 +188,20 @@ impl FakeEmailApi {
             "postmark" => {
                 let header = |n: &str| {
                     j["Headers"].as_array().and_then(|hs| {
-                        hs.iter().find(|h| h["Name"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(n))).and_then(|h| s(&h["Value"]))
+                        hs.iter()
+                            .find(|h| {
+                                h["Name"]
+                                    .as_str()
+                                    .is_some_and(|x| x.eq_ignore_ascii_case(n))
+                            })
+                            .and_then(|h| s(&h["Value"]))
                     })
                 };
                 SentEmail {
                     from: s(&j["From"]).unwrap_or_default(),
-                    to: s(&j["To"]).map(|t| t.split(',').map(|a| bare(a.trim())).collect()).unwrap_or_default(),
+                    to: s(&j["To"])
+                        .map(|t| t.split(',').map(|a| bare(a.trim())).collect())
+                        .unwrap_or_default(),
                     reply_to: s(&j["ReplyTo"]),
                     subject: s(&j["Subject"]).unwrap_or_default(),
                     text: s(&j["TextBody"]).unwrap_or_default(),
@@ -203,7 +236,9 @@ impl FakeEmailApi {
 }
 
 fn list(v: &Value, f: impl Fn(&Value) -> Option<String>) -> Vec<String> {
-    v.as_array().map(|a| a.iter().filter_map(f).collect()).unwrap_or_default()
+    v.as_array()
+        .map(|a| a.iter().filter_map(f).collect())
+        .unwrap_or_default()
 }
 
 /// A header from a JSON object, matching the name case-insensitively.

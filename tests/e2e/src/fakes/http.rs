@@ -92,7 +92,9 @@ impl HttpFake {
                 start.elapsed() < timeout,
                 "expected {n} requests within {timeout:?}, got {}: {:#?}",
                 got.len(),
-                got.iter().map(|r| format!("{} {}", r.method, r.path)).collect::<Vec<_>>()
+                got.iter()
+                    .map(|r| format!("{} {}", r.method, r.path))
+                    .collect::<Vec<_>>()
             );
             std::thread::sleep(Duration::from_millis(25));
         }
@@ -106,15 +108,23 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<RecordedRequest>>, handler: &Handler
     });
     let mut stream = stream;
     loop {
-        let Some(req) = read_request(&mut reader) else { return };
+        let Some(req) = read_request(&mut reader) else {
+            return;
+        };
         let answer = handler(&req);
         log.lock().expect("request log").push(req);
-        let mut head = format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\n", answer.status, answer.body.len());
+        let mut head = format!(
+            "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
+            answer.status,
+            answer.body.len()
+        );
         for (k, v) in &answer.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
-        if stream.write_all(head.as_bytes()).is_err() || stream.write_all(answer.body.as_bytes()).is_err() {
+        if stream.write_all(head.as_bytes()).is_err()
+            || stream.write_all(answer.body.as_bytes()).is_err()
+        {
             return;
         }
     }
@@ -157,5 +167,10 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<RecordedRequest> {
         body = vec![0; len];
         reader.read_exact(&mut body).ok()?;
     }
-    Some(RecordedRequest { method, path, headers, body })
+    Some(RecordedRequest {
+        method,
+        path,
+        headers,
+        body,
+    })
 }
