@@ -333,10 +333,7 @@ fn every_openapi_operation_is_routed() {
     let mut path = None;
     let mut checked = 0;
     for line in spec.lines() {
-        if let Some(p) = line
-            .strip_prefix("  /")
-            .and_then(|l| l.strip_suffix(':'))
-        {
+        if let Some(p) = line.strip_prefix("  /").and_then(|l| l.strip_suffix(':')) {
             path = Some(
                 format!("/{p}")
                     .replace("{id}", "x")

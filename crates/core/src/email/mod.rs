@@ -587,3 +587,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod outbox_tests;
