@@ -24,7 +24,7 @@ pub fn reindex(db: &dyn Db, assist_id: &str) -> Result<(), Problem> {
     // The search row shares the Assist's rowid (see migration 0004).
     db.execute(
         "INSERT INTO assist_search (rowid, assist_id, reference, customer, summary, messages) \
-         SELECT a.rowid, a.id, a.reference, c.name || ' ' || c.email, a.summary, \
+         SELECT a.rowid, a.id, a.reference, c.name || ' ' || COALESCE(c.email, '') || ' ' || COALESCE(c.phone, ''), a.summary, \
                 COALESCE((SELECT group_concat(m.text, ' ') FROM messages m WHERE m.assist_id = a.id), '') \
          FROM assists a JOIN customers c ON c.id = a.customer_id WHERE a.id = ?",
         &[assist_id.into()],
@@ -322,7 +322,7 @@ fn row_json(r: &Row) -> Json {
     json!({
         "id": r.text("id"),
         "reference": r.text("reference"),
-        "customer": {"name": r.text("customer_name"), "email": r.text("customer_email")},
+        "customer": {"name": r.text("customer_name"), "email": r.opt_text("customer_email")},
         "summary": one_line(&r.text("summary")),
         "priority": r.text("priority"),
         "category": r.text("category"),
@@ -491,7 +491,7 @@ pub fn detail(ctx: &Ctx, id: &str, user_id: Option<&str>) -> Result<Json, Proble
         "activity": activity,
         "ai": analysis,
         "customer": {
-            "name": r.text("customer_name"), "email": r.text("customer_email"), "phone": r.opt_text("customer_phone"),
+            "name": r.text("customer_name"), "email": r.opt_text("customer_email"), "phone": r.opt_text("customer_phone"),
             "identifiers": serde_json::from_str::<Json>(&r.text("customer_identifiers")).unwrap_or(json!([])),
             "previous_assists": previous,
         },

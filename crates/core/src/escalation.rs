@@ -27,8 +27,11 @@ pub struct NewEscalation<'a> {
     pub session_id: &'a str,
     pub messages: &'a [Message],
     pub name: &'a str,
-    pub email: &'a str,
+    /// None for callers and imported requesters known only by phone or name.
+    pub email: Option<&'a str>,
     pub phone: Option<&'a str>,
+    /// The name is a stand-in (e.g. a caller's number), not the customer's.
+    pub name_is_placeholder: bool,
     pub channel: &'a str,
     pub metadata: &'a Json,
 }
@@ -212,18 +215,32 @@ pub fn escalate_within(
 }
 
 fn upsert_customer(ctx: &Ctx, e: &NewEscalation) -> Result<String, Problem> {
-    if let Some((id, _)) = find_customer(ctx.db, e.email)? {
-        // The latest name and phone the customer gave win.
+    let existing = match (e.email, e.phone) {
+        (Some(email), _) => find_customer(ctx.db, email)?.map(|(id, _)| id),
+        // Without an email, the latest customer with that phone number.
+        (None, Some(phone)) => ctx
+            .db
+            .execute(
+                "SELECT id FROM customers WHERE phone = ? ORDER BY updated_at DESC, id DESC LIMIT 1",
+                &[phone.into()],
+            )?
+            .first()
+            .map(|r| r.text("id")),
+        (None, None) => None,
+    };
+    if let Some(id) = existing {
+        // The latest name and phone the customer gave win (a caller's
+        // "Unknown caller" placeholder never overwrites a real name).
         ctx.db.execute(
-            "UPDATE customers SET name = ?, phone = COALESCE(?, phone), updated_at = ? WHERE id = ?",
-            &[e.name.into(), e.phone.map(String::from).into(), ctx.now().into(), id.clone().into()],
+            "UPDATE customers SET name = CASE WHEN ? THEN name ELSE ? END, phone = COALESCE(?, phone), updated_at = ? WHERE id = ?",
+            &[e.name_is_placeholder.into(), e.name.into(), e.phone.map(String::from).into(), ctx.now().into(), id.clone().into()],
         )?;
         return Ok(id);
     }
     let id = crate::ids::new_id(ctx);
     ctx.db.execute(
         "INSERT INTO customers (id, email, name, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-        &[id.clone().into(), e.email.into(), e.name.into(), e.phone.map(String::from).into(), ctx.now().into(), ctx.now().into()],
+        &[id.clone().into(), e.email.map(String::from).into(), e.name.into(), e.phone.map(String::from).into(), ctx.now().into(), ctx.now().into()],
     )?;
     Ok(id)
 }

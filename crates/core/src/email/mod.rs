@@ -93,7 +93,8 @@ pub struct AssistInfo {
     pub category: String,
     pub reason: String,
     pub customer_name: String,
-    pub customer_email: String,
+    /// None for customers known only by phone or name.
+    pub customer_email: Option<String>,
     pub bot_id: Option<String>,
     pub team_name: String,
     pub assignee_email: Option<String>,
@@ -118,7 +119,7 @@ pub fn assist_info(db: &dyn Db, assist_id: &str) -> Result<AssistInfo, Problem> 
         category: r.text("category"),
         reason: r.text("reason"),
         customer_name: r.text("name"),
-        customer_email: r.text("email"),
+        customer_email: r.opt_text("email"),
         bot_id: r.opt_text("bot_id"),
         team_name: r.text("team"),
         assignee_email: r.opt_text("assignee_email"),
@@ -249,6 +250,11 @@ fn queue_customer_email(
     text: String,
     message_row: Option<&str>,
 ) -> Result<String, Problem> {
+    let Some(customer_email) = info.customer_email.clone() else {
+        return Err(Problem::conflict(
+            "This customer has no email address, so there is nobody to email.",
+        ));
+    };
     let th = thread(
         ctx,
         &info.id,
@@ -266,10 +272,7 @@ fn queue_customer_email(
     let email = StoredEmail {
         from_email: sender.from.email.clone(),
         from_name: sender.from.name.clone(),
-        to: vec![(
-            info.customer_email.clone(),
-            Some(info.customer_name.clone()),
-        )],
+        to: vec![(customer_email, Some(info.customer_name.clone()))],
         reply_to: reply_address(sender, &th.reply_token),
         subject,
         html: Some(text_to_html(&text)),
@@ -310,7 +313,7 @@ pub fn on_new_assist(
         let text = format!(
             "A new Assist needs the team.\n\nCustomer: {} <{}>\nPriority: {}\nCategory: {}\nWhy it escalated: {}\n\nSummary:\n{}\n\nOpen it: {}",
             info.customer_name,
-            info.customer_email,
+            info.customer_email.as_deref().unwrap_or("no email"),
             info.priority,
             info.category,
             info.reason,
@@ -350,7 +353,7 @@ pub fn on_new_assist(
             },
         )?;
     }
-    if confirm_customer {
+    if confirm_customer && info.customer_email.is_some() {
         let subject = match inbound {
             Some((subject, message_id)) => {
                 let subject = if subject.trim().is_empty() {
