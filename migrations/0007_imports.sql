@@ -28,6 +28,10 @@ CREATE TABLE importers (
   -- the last pass reached the end.
   cursor TEXT,
   pass_done INTEGER NOT NULL DEFAULT 0,
+  -- Tickets seen in the current pass, for the remaining estimate.
+  pass_seen INTEGER NOT NULL DEFAULT 0,
+  -- Milliseconds: a run holds the importer until then (one run at a time).
+  running_until INTEGER,
   created_by TEXT,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL

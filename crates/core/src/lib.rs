@@ -12,6 +12,7 @@ pub mod email;
 pub mod env;
 pub mod escalation;
 pub mod health;
+pub mod imports;
 pub mod ids;
 pub mod migrate;
 pub mod permissions;
