@@ -34,6 +34,8 @@ pub struct Settings {
     pub inbound_email_secret: Option<String>,
     /// Mailgun's HTTP webhook signing key.
     pub mailgun_signing_key: Option<String>,
+    /// Send every help-desk API call here instead (a proxy, or a test fake).
+    pub helpdesk_proxy_origin: Option<String>,
 }
 
 impl Settings {
@@ -60,6 +62,7 @@ impl Default for Settings {
             email_retry_base_seconds: 30,
             inbound_email_secret: None,
             mailgun_signing_key: None,
+            helpdesk_proxy_origin: None,
         }
     }
 }

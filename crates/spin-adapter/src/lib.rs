@@ -9,10 +9,11 @@ use baton_core::db::{Db, DbError, Rows, Value};
 use baton_core::env::{Ctx, Kv, Random, Settings};
 use baton_core::problem::Problem;
 use baton_providers::email::EmailProvider;
+use baton_providers::http::{HttpRequest, HttpResponse};
 use futures::SinkExt;
 use spin_sdk::http::conversions::TryFromIncomingRequest;
 use spin_sdk::http::{
-    Fields, IncomingRequest, OutgoingResponse, Request, Response, ResponseOutparam,
+    Fields, IncomingRequest, Method, OutgoingResponse, Request, Response, ResponseOutparam,
 };
 use spin_sdk::key_value::Store;
 use spin_sdk::sqlite3::{self, Connection};
@@ -180,6 +181,8 @@ pub fn settings() -> Settings {
     s.encryption_key = variable("encryption_key");
     s.inbound_email_secret = variable("inbound_email_secret");
     s.mailgun_signing_key = variable("mailgun_signing_key");
+    // The default is a wildcard already in the allow-list: no proxy.
+    s.helpdesk_proxy_origin = variable("helpdesk_proxy_origin").filter(|o| !o.contains('*'));
     for provider in EmailProvider::ALL {
         if let Some(url) = variable(&format!("{}_api_url", provider.as_str())) {
             s.email_api_urls.push((provider, url));
@@ -295,6 +298,35 @@ pub async fn serve(req: IncomingRequest, out: ResponseOutparam, handler: Handler
     };
     respond(out, call_api(&stores, &request, handler)).await;
     outbox::deliver_due(&stores, outbox::AFTER_RESPONSE_BUDGET).await;
+}
+
+/// Sends a provider request over Spin's outbound HTTP (subject to the
+/// component's `allowed_outbound_hosts`).
+pub async fn send_http(req: HttpRequest) -> Result<HttpResponse, String> {
+    let method = match req.method {
+        "GET" => Method::Get,
+        "PUT" => Method::Put,
+        "PATCH" => Method::Patch,
+        "DELETE" => Method::Delete,
+        _ => Method::Post,
+    };
+    let mut builder = Request::builder();
+    builder.method(method).uri(req.url.as_str());
+    for (k, v) in &req.headers {
+        builder.header(k.as_str(), v.as_str());
+    }
+    let request = builder.body(req.body).build();
+    let res = spin_sdk::http::send::<_, Response>(request)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(HttpResponse {
+        status: *res.status(),
+        headers: res
+            .headers()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k.to_ascii_lowercase(), v.to_string())))
+            .collect(),
+        body: res.body().to_vec(),
+    })
 }
 
 /// A header of a request not yet read (the last value, as text).

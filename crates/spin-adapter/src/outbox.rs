@@ -5,9 +5,7 @@
 use crate::{Stores, settings};
 use baton_core::email::outbox::{self, Job};
 use baton_providers::email::{SendOutcome, build_send, classify_send};
-use baton_providers::http::HttpResponse;
 use serde_json::json;
-use spin_sdk::http::{Method, Request, Response};
 use std::time::{Duration, Instant};
 
 /// Work after a response stays short; a scheduler's drain call gets more.
@@ -79,26 +77,8 @@ pub async fn deliver_due(stores: &Stores, budget: Duration) -> Report {
 
 async fn send(job: &Job) -> SendOutcome {
     let http = build_send(job.provider, &job.base_url, &job.api_key, &job.email);
-    let mut builder = Request::builder();
-    builder.method(Method::Post).uri(http.url.as_str());
-    for (k, v) in &http.headers {
-        builder.header(k.as_str(), v.as_str());
-    }
-    let request = builder.body(http.body).build();
-    match spin_sdk::http::send::<_, Response>(request).await {
-        Ok(res) => {
-            let response = HttpResponse {
-                status: *res.status(),
-                headers: res
-                    .headers()
-                    .filter_map(|(k, v)| {
-                        v.as_str().map(|v| (k.to_ascii_lowercase(), v.to_string()))
-                    })
-                    .collect(),
-                body: res.body().to_vec(),
-            };
-            classify_send(job.provider, &response, crate::now_unix())
-        }
+    match crate::send_http(http).await {
+        Ok(response) => classify_send(job.provider, &response, crate::now_unix()),
         Err(e) => SendOutcome::Retry {
             after_secs: None,
             error: format!("could not reach {}: {e}", job.base_url),

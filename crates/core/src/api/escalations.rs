@@ -318,7 +318,7 @@ pub fn create(ctx: &Ctx, req: &Request) -> Handled {
                 name: &name,
                 email: Some(&email),
                 phone: known.phone.as_deref(),
-            name_is_placeholder: false,
+                name_is_placeholder: false,
                 channel: &channel,
                 metadata: &metadata,
             },

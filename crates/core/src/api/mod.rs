@@ -4,6 +4,7 @@
 mod assists;
 mod bots;
 pub(crate) mod escalations;
+pub mod importers;
 pub mod inbound_email;
 mod session;
 mod team;
