@@ -142,6 +142,20 @@ pub struct VoiceEvent {
     pub follow_up: Option<FollowUp>,
 }
 
+impl VoiceEvent {
+    /// The customer's side of the call: the callee of an outbound call,
+    /// the caller otherwise.
+    pub fn customer_number(&self) -> Option<&str> {
+        match self.kind {
+            VoiceEventKind::CallCompleted {
+                direction: Direction::Outbound,
+                ..
+            } => self.to_number.as_deref(),
+            _ => self.from_number.as_deref(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum VoiceEventKind {
     /// The provider asks what to do with a ringing call (Twilio's voice URL,
@@ -200,6 +214,18 @@ pub enum FollowUpKind {
     /// A message or call resource whose transcript may still be pending
     /// (RingCentral voicemail while `vmTranscriptionStatus` is not final).
     Message,
+}
+
+/// What registering a webhook (or subscription) at a provider left there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredWebhook {
+    /// The provider's id, to update, renew or delete it later.
+    pub id: String,
+    /// The secret deliveries will be checked with, when the provider issues
+    /// it (Aircall token, Quo signing key); store it encrypted.
+    pub secret: Option<String>,
+    /// When it lapses (RingCentral subscriptions), unix seconds.
+    pub expires_at_unix: Option<i64>,
 }
 
 /// Why a webhook was refused. Every case answers 401 and stores nothing;
