@@ -26,11 +26,7 @@ use crate::http::{HttpRequest, HttpResponse};
 pub const API_BASE: &str = "https://api.aircall.io";
 
 /// The events a line subscribes to.
-pub const EVENTS: [&str; 3] = [
-    "call.voicemail_left",
-    "call.ended",
-    "transcription.created",
-];
+pub const EVENTS: [&str; 3] = ["call.voicemail_left", "call.ended", "transcription.created"];
 
 /// Compares the body's `token` with the one stored for the line.
 pub fn verify(req: &WebhookRequest<'_>, stored_token: &str) -> Result<(), VerifyError> {
@@ -141,9 +137,7 @@ fn transcription_event(v: &Value, data: &Value, api_base: &str) -> Result<VoiceE
     let (kind, follow_up) = match inline {
         Some(transcript) => (VoiceEventKind::TranscriptReady { transcript }, None),
         None => (
-            VoiceEventKind::Ignored {
-                what: "transcription.created (to fetch)".into(),
-            },
+            VoiceEventKind::TranscriptToFetch,
             Some(FollowUp {
                 what: FollowUpKind::Transcript,
                 url: format!(
@@ -314,7 +308,10 @@ mod tests {
     #[test]
     fn token_compared_with_stored() {
         assert_eq!(verify(&req(VOICEMAIL), "45abcd"), Ok(()));
-        assert_eq!(verify(&req(VOICEMAIL), "45abce"), Err(VerifyError::Mismatch));
+        assert_eq!(
+            verify(&req(VOICEMAIL), "45abce"),
+            Err(VerifyError::Mismatch)
+        );
         assert_eq!(verify(&req(VOICEMAIL), ""), Err(VerifyError::NoSecret));
         assert!(matches!(
             verify(&req(r#"{"event":"x"}"#), "t"),
@@ -389,11 +386,15 @@ mod tests {
         );
         let bare = r#"{"event":"transcription.created","data":{"call_id":9911}}"#;
         let e = parse(&req(bare), "http://127.0.0.1:9/").unwrap();
+        assert_eq!(e.kind, VoiceEventKind::TranscriptToFetch);
         let f = e.follow_up.unwrap();
         assert_eq!(f.url, "http://127.0.0.1:9/v1/calls/9911/transcription");
         let r = follow_up_request(&f, "id", "tok");
         assert_eq!(r.method, "GET");
-        assert!(r.headers.contains(&("authorization".into(), "Basic aWQ6dG9r".into())));
+        assert!(
+            r.headers
+                .contains(&("authorization".into(), "Basic aWQ6dG9r".into()))
+        );
 
         let call = HttpResponse {
             status: 200,
@@ -411,7 +412,13 @@ mod tests {
 
     #[test]
     fn registration_round_trip() {
-        let r = create_webhook_request(API_BASE, "id", "tok", "https://h.test/hooks/voice/aircall/l1", "Baton");
+        let r = create_webhook_request(
+            API_BASE,
+            "id",
+            "tok",
+            "https://h.test/hooks/voice/aircall/l1",
+            "Baton",
+        );
         assert_eq!(r.url, "https://api.aircall.io/v1/webhooks");
         let body: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(body["url"], "https://h.test/hooks/voice/aircall/l1");
@@ -419,10 +426,14 @@ mod tests {
         let ok = HttpResponse {
             status: 201,
             headers: vec![],
-            body: br#"{"webhook":{"webhook_id":"wh_1","token":"tok_9","url":"u","active":true}}"#.to_vec(),
+            body: br#"{"webhook":{"webhook_id":"wh_1","token":"tok_9","url":"u","active":true}}"#
+                .to_vec(),
         };
         let w = parse_create_webhook(&ok).unwrap();
-        assert_eq!((w.id.as_str(), w.secret.as_deref()), ("wh_1", Some("tok_9")));
+        assert_eq!(
+            (w.id.as_str(), w.secret.as_deref()),
+            ("wh_1", Some("tok_9"))
+        );
         let denied = HttpResponse {
             status: 401,
             headers: vec![],
@@ -435,7 +446,10 @@ mod tests {
             ))
         );
         let d = delete_webhook_request(API_BASE, "id", "tok", "wh_1");
-        assert_eq!((d.method, d.url.as_str()), ("DELETE", "https://api.aircall.io/v1/webhooks/wh_1"));
+        assert_eq!(
+            (d.method, d.url.as_str()),
+            ("DELETE", "https://api.aircall.io/v1/webhooks/wh_1")
+        );
         let gone = HttpResponse {
             status: 404,
             headers: vec![],

@@ -81,15 +81,13 @@ pub(crate) fn percent_decode(s: &[u8], plus_is_space: bool) -> String {
     while i < s.len() {
         match s[i] {
             b'+' if plus_is_space => out.push(b' '),
-            b'%' if i + 2 < s.len() => {
-                match (hex_val(s[i + 1]), hex_val(s[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < s.len() => match (hex_val(s[i + 1]), hex_val(s[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             c => out.push(c),
         }
         i += 1;
@@ -162,7 +160,10 @@ pub fn normalize_phone(raw: &str) -> Option<String> {
         }
     }
     let digits = if !plus {
-        digits.strip_prefix("00").map(str::to_string).unwrap_or(digits)
+        digits
+            .strip_prefix("00")
+            .map(str::to_string)
+            .unwrap_or(digits)
     } else {
         digits
     };
@@ -351,7 +352,12 @@ mod tests {
             Some(1_772_532_300)
         );
         assert_eq!(parse_rfc3339("2000-02-29T12:00:00Z"), Some(951_825_600));
-        for bad in ["", "2026-03-03", "2026-13-03T00:00:00Z", "2026-03-03T00:00:00"] {
+        for bad in [
+            "",
+            "2026-03-03",
+            "2026-13-03T00:00:00Z",
+            "2026-03-03T00:00:00",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }

@@ -319,11 +319,11 @@ mod tests {
             verify(&req(&voicemail().to_string()), "s3cret", 0),
             Err(VerifyError::Malformed(_))
         ));
-        assert_eq!(
-            verify(&req(&token), "wrong", 0),
-            Err(VerifyError::Mismatch)
-        );
-        assert!(matches!(verify(&req(""), "s", 0), Err(VerifyError::Missing(_))));
+        assert_eq!(verify(&req(&token), "wrong", 0), Err(VerifyError::Mismatch));
+        assert!(matches!(
+            verify(&req(""), "s", 0),
+            Err(VerifyError::Missing(_))
+        ));
         assert_eq!(verify(&req(&token), "", 0), Err(VerifyError::NoSecret));
     }
 
@@ -346,7 +346,10 @@ mod tests {
             }
         );
         hangup["date_connected"] = Value::Null;
-        assert!(matches!(parse(&hangup).unwrap().kind, VoiceEventKind::Ignored { .. }));
+        assert!(matches!(
+            parse(&hangup).unwrap().kind,
+            VoiceEventKind::Ignored { .. }
+        ));
 
         let mut t = voicemail();
         t["state"] = json!("transcription");
@@ -363,14 +366,18 @@ mod tests {
     fn registration_requests() {
         let r = create_webhook_request(API_BASE, "key", "https://h.test/hook", "sec");
         assert_eq!(r.url, "https://dialpad.com/api/v2/webhooks");
-        assert!(r.headers.contains(&("authorization".into(), "Bearer key".into())));
+        assert!(
+            r.headers
+                .contains(&("authorization".into(), "Bearer key".into()))
+        );
         let ok = HttpResponse {
             status: 200,
             headers: vec![],
             body: br#"{"id":123,"hook_url":"https://h.test/hook","signature":{"algo":"HS256","type":"jwt","secret":"sec"}}"#.to_vec(),
         };
         assert_eq!(parse_create_webhook(&ok).unwrap().id, "123");
-        let s = create_call_subscription_request(API_BASE, "key", "123", TargetType::CallCenter, "456");
+        let s =
+            create_call_subscription_request(API_BASE, "key", "123", TargetType::CallCenter, "456");
         let body: Value = serde_json::from_slice(&s.body).unwrap();
         assert_eq!(body["endpoint_id"], 123);
         assert_eq!(body["target_type"], "call_center");
@@ -396,7 +403,10 @@ mod tests {
             parse_create_webhook(&forbidden),
             Err(ApiError::MissingPermission("scope missing".into()))
         );
-        assert_eq!(TargetType::parse("department"), Some(TargetType::Department));
+        assert_eq!(
+            TargetType::parse("department"),
+            Some(TargetType::Department)
+        );
         assert_eq!(TargetType::parse("office"), None);
     }
 }

@@ -119,7 +119,10 @@ mod tests {
         );
         for bad in ["", "a.b", "a.b.c.d", "!!.e30.e30"] {
             assert!(
-                matches!(verify_hs256(bad, b"s", 0, 0), Err(VerifyError::Malformed(_))),
+                matches!(
+                    verify_hs256(bad, b"s", 0, 0),
+                    Err(VerifyError::Malformed(_))
+                ),
                 "{bad}"
             );
         }

@@ -24,6 +24,7 @@
 //! | [`VoiceEventKind::IncomingCall`] | a call rings (Twilio, Vonage) | answer with the voicemail TwiML / NCCO |
 //! | [`VoiceEventKind::Voicemail`] | a caller left a voicemail | create an Assist (channel `voicemail`) |
 //! | [`VoiceEventKind::TranscriptReady`] | a transcript for an earlier call or voicemail | update the Assist matched by `call_id` |
+//! | [`VoiceEventKind::TranscriptToFetch`] | a transcript exists behind `follow_up` | fetch, then as `TranscriptReady` |
 //! | [`VoiceEventKind::CallCompleted`] | a call ended | call summary note (with transcript) or call log entry |
 //! | [`VoiceEventKind::Ignored`] | anything else the provider sends | answer 200, store nothing |
 //!
@@ -170,6 +171,9 @@ pub enum VoiceEventKind {
     TranscriptReady {
         transcript: String,
     },
+    /// A transcript exists at [`VoiceEvent::follow_up`]: fetch it, then
+    /// handle it as [`VoiceEventKind::TranscriptReady`] for `call_id`.
+    TranscriptToFetch,
     CallCompleted {
         duration_secs: Option<u64>,
         transcript: Option<String>,
@@ -325,10 +329,10 @@ impl ApiError {
 
 /// Classifies a response: `Ok(body)` for 2xx, the matching [`ApiError`]
 /// otherwise. `detail` pulls a message out of the provider's error body.
-pub(crate) fn check_status<'r>(
-    resp: &'r HttpResponse,
+pub(crate) fn check_status(
+    resp: &HttpResponse,
     detail: fn(&[u8]) -> Option<String>,
-) -> Result<&'r [u8], ApiError> {
+) -> Result<&[u8], ApiError> {
     if (200..300).contains(&resp.status) {
         return Ok(&resp.body);
     }
@@ -338,7 +342,9 @@ pub(crate) fn check_status<'r>(
         403 => ApiError::MissingPermission(text),
         404 => ApiError::NotFound(text),
         429 => ApiError::RateLimited {
-            retry_after_secs: resp.header("retry-after").and_then(common::parse_retry_after),
+            retry_after_secs: resp
+                .header("retry-after")
+                .and_then(common::parse_retry_after),
         },
         status => ApiError::Provider {
             status,

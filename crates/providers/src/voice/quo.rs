@@ -48,7 +48,11 @@ pub const EVENTS: [&str; 3] = [
 
 /// Verifies whichever signature header the delivery carries.
 /// `signing_key` is the `whsec_…` secret (new) or the base64 key (legacy).
-pub fn verify(req: &WebhookRequest<'_>, signing_key: &str, now_unix: i64) -> Result<(), VerifyError> {
+pub fn verify(
+    req: &WebhookRequest<'_>,
+    signing_key: &str,
+    now_unix: i64,
+) -> Result<(), VerifyError> {
     let key_text = signing_key.trim();
     if key_text.is_empty() {
         return Err(VerifyError::NoSecret);
@@ -60,7 +64,9 @@ pub fn verify(req: &WebhookRequest<'_>, signing_key: &str, now_unix: i64) -> Res
     } else if let Some(header) = req.header("openphone-signature") {
         verify_legacy(req, &key, header, now_unix)
     } else {
-        Err(VerifyError::Missing("webhook-signature or openphone-signature"))
+        Err(VerifyError::Missing(
+            "webhook-signature or openphone-signature",
+        ))
     }
 }
 
@@ -201,7 +207,10 @@ fn dialogue_text(resource: &Value) -> Option<String> {
                 return None;
             }
             let agent = l.get("userId").is_some_and(|u| !u.is_null());
-            Some(format!("{}: {text}", if agent { "Agent" } else { "Caller" }))
+            Some(format!(
+                "{}: {text}",
+                if agent { "Agent" } else { "Caller" }
+            ))
         })
         .collect();
     non_empty(Some(lines.join("\n")))
@@ -214,7 +223,10 @@ fn time_at(v: &Value, p: &str) -> Option<i64> {
 /// Duration of a call: the field, else answered → completed.
 fn call_duration(call: &Value) -> Option<u64> {
     u64_at(call, "/duration").or_else(|| {
-        let (a, c) = (time_at(call, "/answeredAt")?, time_at(call, "/completedAt")?);
+        let (a, c) = (
+            time_at(call, "/answeredAt")?,
+            time_at(call, "/completedAt")?,
+        );
         u64::try_from(c - a).ok()
     })
 }
@@ -488,12 +500,18 @@ mod tests {
         };
         let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
         assert_eq!(verify(&req, secret, 1_614_265_330), Ok(()));
-        assert_eq!(verify(&req, secret, 1_614_265_330 + 301), Err(VerifyError::Stale));
+        assert_eq!(
+            verify(&req, secret, 1_614_265_330 + 301),
+            Err(VerifyError::Stale)
+        );
         let tampered = WebhookRequest {
             body: br#"{"test": 2432232315}"#,
             ..req
         };
-        assert_eq!(verify(&tampered, secret, 1_614_265_330), Err(VerifyError::Mismatch));
+        assert_eq!(
+            verify(&tampered, secret, 1_614_265_330),
+            Err(VerifyError::Mismatch)
+        );
         assert_eq!(verify(&req, "", 0), Err(VerifyError::NoSecret));
     }
 
@@ -536,11 +554,20 @@ mod tests {
             verify(&bad, "c2VjcmV0LWtleQ==", 0),
             Err(VerifyError::Malformed(_))
         ));
-        let none = WebhookRequest { headers: &[], ..req };
-        assert!(matches!(verify(&none, "c2VjcmV0LWtleQ==", 0), Err(VerifyError::Missing(_))));
+        let none = WebhookRequest {
+            headers: &[],
+            ..req
+        };
+        assert!(matches!(
+            verify(&none, "c2VjcmV0LWtleQ==", 0),
+            Err(VerifyError::Missing(_))
+        ));
         // Sanity: our HMAC agrees with the Python value.
         assert_eq!(
-            b64(&hmac_sha256(b"secret-key", b"1772532361000.{\"id\":\"EV1\"}")),
+            b64(&hmac_sha256(
+                b"secret-key",
+                b"1772532361000.{\"id\":\"EV1\"}"
+            )),
             LEGACY_SIG
         );
     }
@@ -585,7 +612,10 @@ mod tests {
             headers: vec![],
             body: br#"{"data":{"id":"VM1","duration":12,"transcript":"Call me back","recordingUrl":"u","status":"completed"}}"#.to_vec(),
         };
-        assert_eq!(parse_follow_up(&resp).unwrap().as_deref(), Some("Call me back"));
+        assert_eq!(
+            parse_follow_up(&resp).unwrap().as_deref(),
+            Some("Call me back")
+        );
         let pending = HttpResponse {
             body: br#"{"data":{"transcript":null,"status":"pending"}}"#.to_vec(),
             ..resp
@@ -645,28 +675,49 @@ mod tests {
         ));
         assert_eq!(call.from_number.as_deref(), Some("+14155550100"));
         assert_eq!(call.customer_number(), Some("+14155550111"));
-        assert!(matches!(call.kind, VoiceEventKind::CallCompleted { duration_secs: Some(42), .. }));
+        assert!(matches!(
+            call.kind,
+            VoiceEventKind::CallCompleted {
+                duration_secs: Some(42),
+                ..
+            }
+        ));
         let with_vm = parse_body(&format!(
             r#"{{"id":"evt_3","type":"call.completed","data":{{{ctx},"resource":{{"id":"AC1","direction":"incoming","status":"completed","hasVoicemail":true}}}}}}"#
         ));
         assert!(matches!(with_vm.kind, VoiceEventKind::Ignored { .. }));
-        let msg = parse_body(r#"{"id":"evt_4","type":"message.received","data":{"context":{},"resource":{"id":"MM1"}}}"#);
+        let msg = parse_body(
+            r#"{"id":"evt_4","type":"message.received","data":{"context":{},"resource":{"id":"MM1"}}}"#,
+        );
         assert!(matches!(msg.kind, VoiceEventKind::Ignored { .. }));
     }
 
     #[test]
     fn registration_round_trip() {
-        let r = create_webhook_request(API_BASE, "KEY", "https://h.test/hooks/voice/quo/l1", "Baton");
+        let r = create_webhook_request(
+            API_BASE,
+            "KEY",
+            "https://h.test/hooks/voice/quo/l1",
+            "Baton",
+        );
         assert_eq!(r.url, "https://api.openphone.com/webhooks");
-        assert!(r.headers.contains(&("x-quo-api-version".into(), API_VERSION.into())));
+        assert!(
+            r.headers
+                .contains(&("x-quo-api-version".into(), API_VERSION.into()))
+        );
         assert!(r.headers.contains(&("authorization".into(), "KEY".into())));
         let ok = HttpResponse {
             status: 201,
             headers: vec![],
-            body: br#"{"data":{"id":"WH1","url":"u","key":"whsec_abc","events":["call.completed"]}}"#.to_vec(),
+            body:
+                br#"{"data":{"id":"WH1","url":"u","key":"whsec_abc","events":["call.completed"]}}"#
+                    .to_vec(),
         };
         let w = parse_create_webhook(&ok).unwrap();
-        assert_eq!((w.id.as_str(), w.secret.as_deref()), ("WH1", Some("whsec_abc")));
+        assert_eq!(
+            (w.id.as_str(), w.secret.as_deref()),
+            ("WH1", Some("whsec_abc"))
+        );
         let bad = HttpResponse {
             status: 401,
             headers: vec![],

@@ -74,8 +74,9 @@ pub fn parse(req: &WebhookRequest<'_>, api_base: &str) -> Result<VoiceEvent, Par
     let at = str_at(&v, "/timestamp")
         .and_then(|t| parse_rfc3339(&t))
         .unwrap_or(0);
-    let is_voicemail = event.contains("/extension/") && event.ends_with("/voicemail")
-        || (event.contains("/voicemail?") && event.contains("/extension/"));
+    // Filters may carry a query (`…/voicemail?…`); the path decides.
+    let path = event.split('?').next().unwrap_or(event);
+    let is_voicemail = path.contains("/extension/") && path.ends_with("/voicemail");
     if !is_voicemail {
         return Ok(VoiceEvent {
             event_id: format!("notification:{uuid}"),
@@ -255,9 +256,12 @@ pub fn parse_token(resp: &HttpResponse) -> Result<AccessToken, ApiError> {
     let body = match check_status(resp, error_detail) {
         Ok(b) => b,
         // OAuth answers 400 for a bad JWT or client: that is bad credentials.
-        Err(ApiError::Provider { status: 400, detail })
-            if detail.contains("invalid_grant") || detail.contains("invalid_client")
-                || detail.contains("unauthorized_client") =>
+        Err(ApiError::Provider {
+            status: 400,
+            detail,
+        }) if detail.contains("invalid_grant")
+            || detail.contains("invalid_client")
+            || detail.contains("unauthorized_client") =>
         {
             return Err(ApiError::BadCredentials(detail));
         }
@@ -391,9 +395,7 @@ pub fn parse_subscription(resp: &HttpResponse) -> Result<Subscription, ApiError>
         .and_then(Value::as_array)
         .map(|fs| {
             fs.iter()
-                .filter_map(|f| {
-                    str_at(f, "/filter").or_else(|| f.as_str().map(str::to_string))
-                })
+                .filter_map(|f| str_at(f, "/filter").or_else(|| f.as_str().map(str::to_string)))
                 .collect()
         })
         .unwrap_or_default();
@@ -464,8 +466,14 @@ mod tests {
         assert_eq!(verify(&req, "vt-1"), Ok(()));
         assert_eq!(verify(&req, "vt-2"), Err(VerifyError::Mismatch));
         assert_eq!(verify(&req, ""), Err(VerifyError::NoSecret));
-        let bare = WebhookRequest { headers: &[], ..req };
-        assert!(matches!(verify(&bare, "vt-1"), Err(VerifyError::Missing(_))));
+        let bare = WebhookRequest {
+            headers: &[],
+            ..req
+        };
+        assert!(matches!(
+            verify(&bare, "vt-1"),
+            Err(VerifyError::Missing(_))
+        ));
     }
 
     #[test]
@@ -493,7 +501,10 @@ mod tests {
         assert_eq!(f.what, FollowUpKind::Message);
         assert!(f.url.ends_with("/message-store/11100022"));
         let r = follow_up_request(&f, "AT");
-        assert!(r.headers.contains(&("authorization".into(), "Bearer AT".into())));
+        assert!(
+            r.headers
+                .contains(&("authorization".into(), "Bearer AT".into()))
+        );
 
         let done = HttpResponse {
             status: 200,
@@ -508,7 +519,10 @@ mod tests {
         let f = m.follow_up().unwrap();
         assert_eq!(
             (f.what, f.url.as_str()),
-            (FollowUpKind::Transcript, "https://platform.rc.test/content/2")
+            (
+                FollowUpKind::Transcript,
+                "https://platform.rc.test/content/2"
+            )
         );
         let text = HttpResponse {
             status: 200,
@@ -529,18 +543,27 @@ mod tests {
             body: br#"{"uuid":"u2","event":"/restapi/v1.0/account/~/extension/~/message-store","body":{"changes":[]}}"#,
             ..req
         };
-        assert!(matches!(parse(&other, API_BASE).unwrap().kind, VoiceEventKind::Ignored { .. }));
+        assert!(matches!(
+            parse(&other, API_BASE).unwrap().kind,
+            VoiceEventKind::Ignored { .. }
+        ));
     }
 
     #[test]
     fn token_and_subscription_requests() {
         let t = token_request(API_BASE, "cid", "csec", "eyJ.user.jwt");
-        assert_eq!(t.url, "https://platform.ringcentral.com/restapi/oauth/token");
+        assert_eq!(
+            t.url,
+            "https://platform.ringcentral.com/restapi/oauth/token"
+        );
         assert_eq!(
             String::from_utf8(t.body).unwrap(),
             "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=eyJ.user.jwt"
         );
-        assert!(t.headers.contains(&("authorization".into(), "Basic Y2lkOmNzZWM=".into())));
+        assert!(
+            t.headers
+                .contains(&("authorization".into(), "Basic Y2lkOmNzZWM=".into()))
+        );
         let ok = HttpResponse {
             status: 200,
             headers: vec![],
@@ -560,10 +583,17 @@ mod tests {
         };
         assert_eq!(
             parse_token(&bad),
-            Err(ApiError::BadCredentials("invalid_grant: JWT is expired".into()))
+            Err(ApiError::BadCredentials(
+                "invalid_grant: JWT is expired".into()
+            ))
         );
 
-        let c = create_subscription_request(API_BASE, "AT", "https://h.test/hooks/voice/ringcentral/l1", "vt-1");
+        let c = create_subscription_request(
+            API_BASE,
+            "AT",
+            "https://h.test/hooks/voice/ringcentral/l1",
+            "vt-1",
+        );
         let body: Value = serde_json::from_slice(&c.body).unwrap();
         assert_eq!(body["eventFilters"][0], VOICEMAIL_FILTER);
         assert_eq!(body["deliveryMode"]["transportType"], "WebHook");
@@ -588,7 +618,10 @@ mod tests {
         let r = renew_request(API_BASE, "AT", "95fe");
         assert_eq!(
             (r.method, r.url.as_str()),
-            ("POST", "https://platform.ringcentral.com/restapi/v1.0/subscription/95fe/renew")
+            (
+                "POST",
+                "https://platform.ringcentral.com/restapi/v1.0/subscription/95fe/renew"
+            )
         );
         assert!(r.body.is_empty());
         let gone = HttpResponse {

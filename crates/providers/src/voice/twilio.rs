@@ -79,9 +79,10 @@ fn signature_bytes(auth_token: &str, url: &str, params: &[(String, String)]) -> 
 fn is_form(req: &WebhookRequest<'_>) -> bool {
     req.method.eq_ignore_ascii_case("POST")
         && req.header("content-type").is_none_or(|ct| {
-            ct.split(';')
-                .next()
-                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+            ct.split(';').next().is_some_and(|m| {
+                m.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
         })
 }
 
@@ -470,7 +471,9 @@ mod tests {
         let failed = post("TranscriptionSid=TR1&TranscriptionStatus=failed&CallSid=CA77");
         assert!(matches!(failed.kind, VoiceEventKind::Ignored { .. }));
 
-        let done = post("CallSid=CA9&CallStatus=completed&CallDuration=65&Direction=outbound-api&From=client%3Aalice&To=%2B14155550111");
+        let done = post(
+            "CallSid=CA9&CallStatus=completed&CallDuration=65&Direction=outbound-api&From=client%3Aalice&To=%2B14155550111",
+        );
         assert_eq!(done.from_number, None);
         assert_eq!(
             done.kind,
@@ -501,7 +504,9 @@ mod tests {
             max_length_secs: 600,
         });
         assert!(xml.contains("<Say>Tom &amp; Jerry&apos;s &lt;support&gt;</Say>"));
-        assert!(xml.contains(r#"action="https://h.test/hooks/voice/twilio/l1?event=recording&amp;x=&quot;1&quot;""#));
+        assert!(xml.contains(
+            r#"action="https://h.test/hooks/voice/twilio/l1?event=recording&amp;x=&quot;1&quot;""#
+        ));
         assert!(xml.contains(r#"maxLength="120""#));
         assert!(xml.contains(r#"transcribe="true""#));
         assert!(xml.starts_with("<?xml"));
