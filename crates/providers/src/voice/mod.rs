@@ -6,13 +6,14 @@
 //!
 //! 1. Build a [`WebhookRequest`] from what arrived: method, the **public**
 //!    URL exactly as the provider called it (scheme, host, path, query),
-//!    the headers and the raw body.
-//! 2. Call the provider's `verify` with the line's secret *before* reading
-//!    the body. An error means: answer 401, store nothing.
-//!    RingCentral first: [`ringcentral::handshake`] answers the validation
-//!    request sent when a subscription is created or renewed.
-//! 3. Call the provider's `parse` to get a [`VoiceEvent`]. Deduplicate on
-//!    [`VoiceEvent::event_id`] (stable across the provider's retries).
+//!    the headers and the raw body. Unknown line: 404 before anything else.
+//! 2. Call [`receive`] with the line's [`WebhookSecret`]. It answers
+//!    RingCentral's validation handshake, verifies the signature or token
+//!    *before* reading the body, then parses. [`Refusal::Unauthenticated`]
+//!    means 401, [`Refusal::Unreadable`] 400; either way store nothing.
+//!    (Each provider module also exposes its own `verify` and `parse`.)
+//! 3. Deduplicate on [`VoiceEvent::event_id`] (stable across the
+//!    provider's retries), then act on [`VoiceEvent::kind`].
 //! 4. If the event carries a [`FollowUp`], the transcript (or the message)
 //!    lives behind the provider's API: build the GET with the provider's
 //!    `follow_up_request`, send it, read it with `parse_follow_up`.
@@ -28,9 +29,21 @@
 //! | [`VoiceEventKind::CallCompleted`] | a call ended | call summary note (with transcript) or call log entry |
 //! | [`VoiceEventKind::Ignored`] | anything else the provider sends | answer 200, store nothing |
 //!
-//! `call_id` is the provider's id of the call; it ties a late transcript to
+//! `call_id` is the provider's id of the call (RingCentral: the voicemail
+//! message id; Vonage: the conversation uuid); it ties a late transcript to
 //! its voicemail. `from_number`/`to_number` are E.164 (`+` and digits) when
 //! the provider gave a dialable number, `None` for anonymous callers.
+//!
+//! # Per provider
+//!
+//! | provider | webhook authenticity | registration | transcript |
+//! |---|---|---|---|
+//! | Twilio | `X-Twilio-Signature`, HMAC-SHA1 (auth token) | pasted by hand | `transcribeCallback` |
+//! | Vonage | Bearer JWT HS256 (signature secret), `payload_hash` | pasted by hand | fetch `transcription_url` (RS256 app JWT) |
+//! | Aircall | body `token` (issued at registration) | `POST /v1/webhooks` | `transcription.created` / fetch |
+//! | Dialpad | body is a JWT HS256 (webhook secret) | webhook + call subscription | in the events |
+//! | RingCentral | `Verification-Token` + validation handshake | JWT grant, subscription, renew | fetch attachment |
+//! | Quo | Standard Webhooks or legacy `openphone-signature` | `POST /webhooks` | in the events / fetch (legacy) |
 //!
 //! Registration requests (Aircall, Dialpad, Quo, RingCentral) are pairs:
 //! `*_request` builds an [`HttpRequest`], `parse_*` reads the
@@ -85,6 +98,19 @@ impl Provider {
 
     pub fn parse(name: &str) -> Option<Provider> {
         Provider::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// The provider's API base URL (request builders take it as a
+    /// parameter so tests can point them at fakes). Twilio's is unused here.
+    pub fn api_base(self) -> &'static str {
+        match self {
+            Provider::Twilio => "https://api.twilio.com",
+            Provider::Vonage => "https://api.nexmo.com",
+            Provider::Aircall => aircall::API_BASE,
+            Provider::Dialpad => dialpad::API_BASE,
+            Provider::RingCentral => ringcentral::API_BASE,
+            Provider::Quo => quo::API_BASE,
+        }
     }
 
     /// Whether connecting a line registers the webhook through the
@@ -144,17 +170,148 @@ pub struct VoiceEvent {
 }
 
 impl VoiceEvent {
-    /// The customer's side of the call: the callee of an outbound call,
-    /// the caller otherwise.
-    pub fn customer_number(&self) -> Option<&str> {
-        match self.kind {
+    fn outbound(&self) -> bool {
+        matches!(
+            self.kind,
             VoiceEventKind::CallCompleted {
                 direction: Direction::Outbound,
                 ..
-            } => self.to_number.as_deref(),
-            _ => self.from_number.as_deref(),
+            }
+        )
+    }
+
+    /// The customer's side of the call: the callee of an outbound call,
+    /// the caller otherwise.
+    pub fn customer_number(&self) -> Option<&str> {
+        if self.outbound() {
+            self.to_number.as_deref()
+        } else {
+            self.from_number.as_deref()
         }
     }
+
+    /// The line's side (for a per-line number filter, e.g. Quo's).
+    pub fn line_number(&self) -> Option<&str> {
+        if self.outbound() {
+            self.from_number.as_deref()
+        } else {
+            self.to_number.as_deref()
+        }
+    }
+}
+
+/// The secret a line's webhook is checked with, per provider.
+#[derive(Debug, Clone, Copy)]
+pub enum WebhookSecret<'a> {
+    Twilio {
+        auth_token: &'a str,
+    },
+    Vonage(vonage::Verifier<'a>),
+    /// The token Aircall issued when the webhook was created.
+    Aircall {
+        token: &'a str,
+    },
+    /// The secret Baton set when creating the Dialpad webhook.
+    Dialpad {
+        secret: &'a str,
+    },
+    /// The verification token Baton set on the subscription.
+    RingCentral {
+        verification_token: &'a str,
+    },
+    /// `whsec_…` (webhooks created through the API) or the legacy base64
+    /// key revealed in the Quo app.
+    Quo {
+        signing_key: &'a str,
+    },
+}
+
+impl WebhookSecret<'_> {
+    pub fn provider(&self) -> Provider {
+        match self {
+            WebhookSecret::Twilio { .. } => Provider::Twilio,
+            WebhookSecret::Vonage(_) => Provider::Vonage,
+            WebhookSecret::Aircall { .. } => Provider::Aircall,
+            WebhookSecret::Dialpad { .. } => Provider::Dialpad,
+            WebhookSecret::RingCentral { .. } => Provider::RingCentral,
+            WebhookSecret::Quo { .. } => Provider::Quo,
+        }
+    }
+}
+
+/// What a webhook request asks of the component.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inbound {
+    /// RingCentral's validation request: answer `200`, empty body, with
+    /// this header echoed. Nothing else to do.
+    Handshake { header: &'static str, value: String },
+    /// A verified event.
+    Event(VoiceEvent),
+}
+
+/// Why a webhook request was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not from the provider (or not for this line): 401, store nothing.
+    Unauthenticated(VerifyError),
+    /// Authentic but unreadable: 400, store nothing.
+    Unreadable(ParseError),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Unauthenticated(e) => write!(f, "webhook not authenticated: {e}"),
+            Refusal::Unreadable(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// The whole inbound path for one line: handshake, verification before
+/// any parsing, then the event. `api_base` is the provider's API base
+/// ([`Provider::api_base`] in production) for the follow-up URLs.
+pub fn receive(
+    secret: &WebhookSecret<'_>,
+    req: &WebhookRequest<'_>,
+    now_unix: i64,
+    api_base: &str,
+) -> Result<Inbound, Refusal> {
+    use Refusal::{Unauthenticated as U, Unreadable as P};
+    let event = match *secret {
+        WebhookSecret::Twilio { auth_token } => {
+            twilio::verify(req, auth_token).map_err(U)?;
+            twilio::parse(req).map_err(P)?
+        }
+        WebhookSecret::Vonage(line) => {
+            vonage::verify(req, &line, now_unix).map_err(U)?;
+            vonage::parse(req).map_err(P)?
+        }
+        WebhookSecret::Aircall { token } => {
+            aircall::verify(req, token).map_err(U)?;
+            aircall::parse(req, api_base).map_err(P)?
+        }
+        WebhookSecret::Dialpad { secret } => {
+            let claims = dialpad::verify(req, secret, now_unix).map_err(U)?;
+            dialpad::parse(&claims).map_err(P)?
+        }
+        WebhookSecret::RingCentral { verification_token } => {
+            if let Some(value) = ringcentral::handshake(req) {
+                return Ok(Inbound::Handshake {
+                    header: ringcentral::VALIDATION_HEADER,
+                    value: value.to_string(),
+                });
+            }
+            ringcentral::verify(req, verification_token).map_err(U)?;
+            ringcentral::parse(req, api_base).map_err(P)?
+        }
+        WebhookSecret::Quo { signing_key } => {
+            quo::verify(req, signing_key, now_unix).map_err(U)?;
+            quo::parse(req, api_base).map_err(P)?
+        }
+    };
+    Ok(Inbound::Event(event))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -417,6 +574,81 @@ mod tests {
         let e = check_status(&resp(503, &[], "down"), none).unwrap_err();
         assert!(e.is_transient());
         assert!(!ApiError::BadCredentials(String::new()).is_transient());
+    }
+
+    #[test]
+    fn receive_handshakes_verifies_then_parses() {
+        let hello = vec![("Validation-Token".to_string(), "v-1".to_string())];
+        let req = WebhookRequest {
+            method: "POST",
+            url: "https://h.test/hooks/voice/ringcentral/l1",
+            headers: &hello,
+            body: b"",
+        };
+        let rc = WebhookSecret::RingCentral {
+            verification_token: "vt",
+        };
+        assert_eq!(rc.provider(), Provider::RingCentral);
+        assert_eq!(
+            receive(&rc, &req, 0, ringcentral::API_BASE),
+            Ok(Inbound::Handshake {
+                header: "Validation-Token",
+                value: "v-1".into()
+            })
+        );
+
+        // Twilio: signed garbage is unreadable, unsigned is unauthenticated.
+        let url = "https://h.test/hooks/voice/twilio/l1";
+        let params = vec![("From".to_string(), "+14155550111".to_string())];
+        let headers = vec![(
+            "X-Twilio-Signature".to_string(),
+            twilio::signature("tok", url, &params),
+        )];
+        let req = WebhookRequest {
+            method: "POST",
+            url,
+            headers: &headers,
+            body: b"From=%2B14155550111",
+        };
+        let tw = WebhookSecret::Twilio { auth_token: "tok" };
+        assert!(matches!(
+            receive(&tw, &req, 0, ""),
+            Err(Refusal::Unreadable(_))
+        ));
+        let unsigned = WebhookRequest {
+            headers: &[],
+            ..req
+        };
+        assert!(matches!(
+            receive(&tw, &unsigned, 0, ""),
+            Err(Refusal::Unauthenticated(VerifyError::Missing(_)))
+        ));
+
+        // Aircall: a verified event comes through.
+        let body = br#"{"event":"call.voicemail_left","token":"t","data":{"id":1,"raw_digits":"+14155550111","voicemail":"https://v"}}"#;
+        let req = WebhookRequest {
+            method: "POST",
+            url: "https://h.test/hooks/voice/aircall/l1",
+            headers: &[],
+            body,
+        };
+        match receive(
+            &WebhookSecret::Aircall { token: "t" },
+            &req,
+            0,
+            aircall::API_BASE,
+        ) {
+            Ok(Inbound::Event(e)) => {
+                assert_eq!(e.customer_number(), Some("+14155550111"));
+                assert_eq!(e.line_number(), None);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            Provider::ALL
+                .iter()
+                .all(|p| p.api_base().starts_with("https://"))
+        );
     }
 
     #[test]
