@@ -3,3 +3,4 @@
 
 pub mod email;
 pub mod http;
+pub mod voice;
