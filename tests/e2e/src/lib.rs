@@ -2,6 +2,7 @@
 //! port with a fresh state dir, waits until it serves, and stops it cleanly.
 
 use serde_json::Value;
+pub mod fakes;
 pub mod loadgen;
 
 use std::io::{BufRead, BufReader, Read, Write};

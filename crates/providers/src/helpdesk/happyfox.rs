@@ -141,7 +141,11 @@ fn parse_ticket(t: &Value) -> Result<Option<Ticket>, String> {
         phone: phone(user),
     };
     let (messages, complete) = match t.get("updates").and_then(Value::as_array) {
-        Some(updates) => (parse_updates(updates, &requester)?, true),
+        Some(updates) => {
+            let mut messages = parse_updates(updates, &requester)?;
+            messages.sort_by_key(|m| m.created_at_unix);
+            (messages, true)
+        }
         None => (Vec::new(), false),
     };
     Ok(Some(Ticket {

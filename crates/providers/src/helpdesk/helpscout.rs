@@ -206,7 +206,12 @@ fn parse_conversation(c: &Value) -> Result<Option<Ticket>, String> {
         .and_then(|e| e.get("threads"))
         .and_then(Value::as_array)
     {
-        Some(threads) => (parse_threads(threads)?, true),
+        Some(threads) => {
+            let mut messages = parse_threads(threads)?;
+            // Help Scout lists threads newest first.
+            messages.sort_by_key(|m| m.created_at_unix);
+            (messages, true)
+        }
         None => (Vec::new(), false),
     };
     Ok(Some(Ticket {

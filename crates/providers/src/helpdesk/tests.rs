@@ -1344,14 +1344,13 @@ fn helpscout_list_with_embedded_threads() {
     assert_eq!(t.requester.name.as_deref(), Some("Jo Customer"));
     assert_eq!(t.tags, ["vip"]);
     assert_eq!(t.updated_at_unix, 1_772_355_600 + 86_400 + 7200);
-    // Threads come newest first; the parser keeps that order and
-    // Ticket::absorb or the importer sorts.
+    // Threads come newest first; a ticket keeps its messages oldest first.
     assert_eq!(
         kinds(&t.messages),
-        [Customer, PublicReply, PrivateNote, Customer]
+        [Customer, PrivateNote, PublicReply, Customer]
     );
-    assert_eq!(t.messages[3].text, "Where is my order?");
-    assert_eq!(t.messages[1].author_name.as_deref(), Some("Ann Agent"));
+    assert_eq!(t.messages[0].text, "Where is my order?");
+    assert_eq!(t.messages[2].author_name.as_deref(), Some("Ann Agent"));
     assert!(!page.tickets[1].history_complete);
     assert_eq!(page.skipped.len(), 1);
     assert_eq!(page.skipped[0].id, "58");
