@@ -76,8 +76,11 @@ pub(crate) fn parse_list(
     let page = page_of(state);
     let last = wire::int(info, "page_count").unwrap_or(0);
     let (tickets, skipped) = each_ticket(data, "id", parse_ticket);
-    let next = (!data.is_empty() && i64::from(page) < last)
-        .then(|| Cursor(CursorState::Page { page: page + 1 }));
+    let next = (!data.is_empty() && i64::from(page) < last).then(|| {
+        Cursor(CursorState::Page {
+            page: page.saturating_add(1),
+        })
+    });
     Ok(Page {
         tickets,
         skipped,
