@@ -61,6 +61,8 @@ const MOBILE_SIGNATURES: &[&str] = &[
     "von meinem ipad gesendet", "von meinem smartphone gesendet", "gesendet von meinem ",
     "gesendet mit der ", "enviado desde mi ", "enviado do meu ", "enviado de meu ",
     "verzonden vanaf mijn ", "verstuurd vanaf mijn ", "inviato da iphone", "inviato dal mio ",
+    "obtenir outlook pour ", "outlook für ios", "outlook für android", "obtener outlook para ",
+    "obter o outlook para ",
 ];
 
 fn is_blank(line: &str) -> bool {
@@ -255,5 +257,5 @@ pub fn reply_text(text: &str) -> String {
             }
         }
     }
-    if result.is_empty() { without_quotes } else { result }
+    if result.is_empty() { normalized.trim().to_owned() } else { result }
 }
