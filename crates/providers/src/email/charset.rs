@@ -150,12 +150,12 @@ pub(crate) fn qp_decode(input: &[u8]) -> Vec<u8> {
             // "=" at the very end: a soft break without the line end.
             break;
         }
-        if i + 2 < input.len() {
-            if let (Some(h), Some(l)) = (hex_value(input[i + 1]), hex_value(input[i + 2])) {
-                out.push((h << 4) | l);
-                i += 3;
-                continue;
-            }
+        if i + 2 < input.len()
+            && let (Some(h), Some(l)) = (hex_value(input[i + 1]), hex_value(input[i + 2]))
+        {
+            out.push((h << 4) | l);
+            i += 3;
+            continue;
         }
         out.push(b'=');
         i += 1;
@@ -240,7 +240,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// Decodes lowercase or uppercase hex; `None` on odd length or a non-hex digit.
 pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return None;
     }
     b.chunks(2)
@@ -256,7 +256,10 @@ mod tests {
     fn charsets() {
         assert_eq!(decode(b"caf\xc3\xa9", "UTF-8"), "café");
         assert_eq!(decode(b"caf\xe9", "iso-8859-1"), "café");
-        assert_eq!(decode(b"\x93hi\x94 \x80", "windows-1252"), "\u{201C}hi\u{201D} €");
+        assert_eq!(
+            decode(b"\x93hi\x94 \x80", "windows-1252"),
+            "\u{201C}hi\u{201D} €"
+        );
         assert_eq!(decode(b"\xa4", "ISO-8859-15"), "€");
         assert_eq!(decode(b"caf\xc3\xa9", "us-ascii"), "café");
         assert_eq!(decode(b"caf\xe9", "us-ascii"), "café");
@@ -276,7 +279,10 @@ mod tests {
 
     #[test]
     fn quoted_printable() {
-        assert_eq!(qp_decode(b"caf=C3=A9 =\r\nlong=\nline"), "café longline".as_bytes());
+        assert_eq!(
+            qp_decode(b"caf=C3=A9 =\r\nlong=\nline"),
+            "café longline".as_bytes()
+        );
         assert_eq!(qp_decode(b"a=3d=3D b"), b"a== b");
         assert_eq!(qp_decode(b"50=% off ="), b"50=% off ");
         assert_eq!(qp_decode(b"x=4"), b"x=4");

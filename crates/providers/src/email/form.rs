@@ -21,7 +21,10 @@ pub(crate) struct Field<'a> {
 }
 
 /// The fields of a form body, in order.
-pub(crate) fn parse_form<'a>(content_type: &str, body: &'a [u8]) -> Result<Vec<Field<'a>>, ParseError> {
+pub(crate) fn parse_form<'a>(
+    content_type: &str,
+    body: &'a [u8],
+) -> Result<Vec<Field<'a>>, ParseError> {
     let ct = parse_params(content_type);
     match ct.value.as_str() {
         "multipart/form-data" => {
@@ -34,7 +37,11 @@ pub(crate) fn parse_form<'a>(content_type: &str, body: &'a [u8]) -> Result<Vec<F
         "application/x-www-form-urlencoded" => Ok(parse_urlencoded(body)),
         other => Err(ParseError::new(format!(
             "expected a form body (multipart/form-data or application/x-www-form-urlencoded), got {:?}",
-            if other.is_empty() { content_type } else { other }
+            if other.is_empty() {
+                content_type
+            } else {
+                other
+            }
         ))),
     }
 }
@@ -52,12 +59,17 @@ fn parse_multipart<'a>(boundary: &str, body: &'a [u8]) -> Result<Vec<Field<'a>>,
         let Some(disposition) = headers.get("content-disposition").map(parse_params) else {
             continue;
         };
-        let Some(name) = disposition.param("name") else { continue };
+        let Some(name) = disposition.param("name") else {
+            continue;
+        };
         let content_type = headers
             .get("content-type")
             .map(|v| parse_params(v).value)
             .filter(|v| !v.is_empty());
-        let data = transfer_decode(&part[offset.min(part.len())..], headers.get("content-transfer-encoding"));
+        let data = transfer_decode(
+            &part[offset.min(part.len())..],
+            headers.get("content-transfer-encoding"),
+        );
         fields.push(Field {
             name: name.to_owned(),
             filename: disposition.param("filename").map(str::to_owned),
@@ -93,13 +105,16 @@ pub(crate) trait Fields<'a> {
     fn value(&self, name: &str) -> Option<&[u8]>;
     /// The first non-file field called `name`, as UTF-8 (lossy).
     fn text(&self, name: &str) -> Option<String> {
-        self.value(name).map(|v| String::from_utf8_lossy(v).into_owned())
+        self.value(name)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
     }
 }
 
 impl<'a> Fields<'a> for [Field<'a>] {
     fn value(&self, name: &str) -> Option<&[u8]> {
-        self.iter().find(|f| f.name == name && f.filename.is_none()).map(|f| f.data.as_ref())
+        self.iter()
+            .find(|f| f.name == name && f.filename.is_none())
+            .map(|f| f.data.as_ref())
     }
 }
 
@@ -109,7 +124,11 @@ mod tests {
 
     #[test]
     fn urlencoded_fields() {
-        let fields = parse_form("application/x-www-form-urlencoded", b"a=1+2&b=%C3%A9&c&&d=x%3Dy").unwrap();
+        let fields = parse_form(
+            "application/x-www-form-urlencoded",
+            b"a=1+2&b=%C3%A9&c&&d=x%3Dy",
+        )
+        .unwrap();
         assert_eq!(fields.text("a").as_deref(), Some("1 2"));
         assert_eq!(fields.text("b").as_deref(), Some("é"));
         assert_eq!(fields.text("c").as_deref(), Some(""));

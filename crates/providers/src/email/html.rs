@@ -18,8 +18,14 @@ const MAX_OPEN_ELEMENTS: usize = 256;
 enum Token<'a> {
     /// Raw text; entities not yet decoded.
     Text(&'a str),
-    Start { name: String, attrs: Vec<(String, &'a str)>, self_closing: bool },
-    End { name: String },
+    Start {
+        name: String,
+        attrs: Vec<(String, &'a str)>,
+        self_closing: bool,
+    },
+    End {
+        name: String,
+    },
 }
 
 /// Elements whose content is raw text to the HTML parser. The tokenizer
@@ -164,7 +170,8 @@ impl<'a> Tokenizer<'a> {
             if b[lt..].starts_with(b"</")
                 && b.len() >= after + name.len()
                 && b[after..after + name.len()].eq_ignore_ascii_case(name.as_bytes())
-                && b.get(after + name.len()).is_none_or(|&c| is_space(c) || c == b'/' || c == b'>')
+                && b.get(after + name.len())
+                    .is_none_or(|&c| is_space(c) || c == b'/' || c == b'>')
             {
                 match self.attributes(after + name.len()) {
                     Some((_, _, end)) => self.pos = end,
@@ -189,7 +196,10 @@ impl<'a> Iterator for Tokenizer<'a> {
             }
             let start = self.pos;
             if b[start] != b'<' {
-                let end = b[start..].iter().position(|&c| c == b'<').map_or(b.len(), |i| start + i);
+                let end = b[start..]
+                    .iter()
+                    .position(|&c| c == b'<')
+                    .map_or(b.len(), |i| start + i);
                 self.pos = end;
                 return Some(Token::Text(&self.src[start..end]));
             }
@@ -237,7 +247,11 @@ impl<'a> Iterator for Tokenizer<'a> {
                         self.skip_raw_text(&name);
                         continue;
                     }
-                    return Some(Token::Start { name, attrs, self_closing });
+                    return Some(Token::Start {
+                        name,
+                        attrs,
+                        self_closing,
+                    });
                 }
                 _ => {
                     self.pos = start + 1;
@@ -260,7 +274,11 @@ fn skip_element(tokens: &mut Tokenizer<'_>, name: &str) {
     let mut depth = 1usize;
     for token in tokens.by_ref() {
         match token {
-            Token::Start { name: n, self_closing, .. } if n == name && !self_closing => depth += 1,
+            Token::Start {
+                name: n,
+                self_closing,
+                ..
+            } if n == name && !self_closing => depth += 1,
             Token::End { name: n } if n == name => {
                 depth -= 1;
                 if depth == 0 {
@@ -284,9 +302,36 @@ fn drop_element(tokens: &mut Tokenizer<'_>, name: &str, self_closing: bool) {
 /// Allowed elements, as the static names the output uses.
 fn allowed_tag(name: &str) -> Option<&'static str> {
     const ALLOWED: &[&str] = &[
-        "p", "br", "div", "span", "b", "strong", "i", "em", "u", "s", "blockquote", "pre", "code",
-        "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "td", "th", "h1", "h2", "h3", "h4",
-        "h5", "h6", "hr",
+        "p",
+        "br",
+        "div",
+        "span",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "s",
+        "blockquote",
+        "pre",
+        "code",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "td",
+        "th",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
     ];
     ALLOWED.iter().copied().find(|t| *t == name)
 }
@@ -294,35 +339,174 @@ fn allowed_tag(name: &str) -> Option<&'static str> {
 /// Named character references decoded (the common ones in email; others
 /// stay literal, which is safe since every `&` of the output is re-escaped).
 const ENTITIES: &[(&str, char)] = &[
-    ("amp", '&'), ("lt", '<'), ("gt", '>'), ("quot", '"'), ("apos", '\''), ("nbsp", '\u{A0}'),
-    ("copy", '©'), ("reg", '®'), ("trade", '™'), ("hellip", '…'), ("mdash", '—'), ("ndash", '–'),
-    ("lsquo", '‘'), ("rsquo", '’'), ("sbquo", '‚'), ("ldquo", '“'), ("rdquo", '”'), ("bdquo", '„'),
-    ("bull", '•'), ("middot", '·'), ("laquo", '«'), ("raquo", '»'), ("lsaquo", '‹'), ("rsaquo", '›'),
-    ("euro", '€'), ("pound", '£'), ("yen", '¥'), ("cent", '¢'), ("sect", '§'), ("para", '¶'),
-    ("deg", '°'), ("plusmn", '±'), ("times", '×'), ("divide", '÷'), ("frac12", '½'), ("frac14", '¼'),
-    ("frac34", '¾'), ("sup1", '¹'), ("sup2", '²'), ("sup3", '³'), ("micro", 'µ'), ("iexcl", '¡'),
-    ("iquest", '¿'), ("shy", '\u{AD}'), ("acute", '´'), ("cedil", '¸'), ("uml", '¨'), ("macr", '¯'),
-    ("ordf", 'ª'), ("ordm", 'º'), ("not", '¬'), ("brvbar", '¦'), ("curren", '¤'),
-    ("Agrave", 'À'), ("Aacute", 'Á'), ("Acirc", 'Â'), ("Atilde", 'Ã'), ("Auml", 'Ä'), ("Aring", 'Å'),
-    ("AElig", 'Æ'), ("Ccedil", 'Ç'), ("Egrave", 'È'), ("Eacute", 'É'), ("Ecirc", 'Ê'), ("Euml", 'Ë'),
-    ("Igrave", 'Ì'), ("Iacute", 'Í'), ("Icirc", 'Î'), ("Iuml", 'Ï'), ("ETH", 'Ð'), ("Ntilde", 'Ñ'),
-    ("Ograve", 'Ò'), ("Oacute", 'Ó'), ("Ocirc", 'Ô'), ("Otilde", 'Õ'), ("Ouml", 'Ö'), ("Oslash", 'Ø'),
-    ("Ugrave", 'Ù'), ("Uacute", 'Ú'), ("Ucirc", 'Û'), ("Uuml", 'Ü'), ("Yacute", 'Ý'), ("THORN", 'Þ'),
-    ("szlig", 'ß'), ("agrave", 'à'), ("aacute", 'á'), ("acirc", 'â'), ("atilde", 'ã'), ("auml", 'ä'),
-    ("aring", 'å'), ("aelig", 'æ'), ("ccedil", 'ç'), ("egrave", 'è'), ("eacute", 'é'), ("ecirc", 'ê'),
-    ("euml", 'ë'), ("igrave", 'ì'), ("iacute", 'í'), ("icirc", 'î'), ("iuml", 'ï'), ("eth", 'ð'),
-    ("ntilde", 'ñ'), ("ograve", 'ò'), ("oacute", 'ó'), ("ocirc", 'ô'), ("otilde", 'õ'), ("ouml", 'ö'),
-    ("oslash", 'ø'), ("ugrave", 'ù'), ("uacute", 'ú'), ("ucirc", 'û'), ("uuml", 'ü'), ("yacute", 'ý'),
-    ("thorn", 'þ'), ("yuml", 'ÿ'), ("OElig", 'Œ'), ("oelig", 'œ'), ("Scaron", 'Š'), ("scaron", 'š'),
-    ("Yuml", 'Ÿ'), ("fnof", 'ƒ'), ("circ", 'ˆ'), ("tilde", '˜'), ("ensp", '\u{2002}'),
-    ("emsp", '\u{2003}'), ("thinsp", '\u{2009}'), ("zwnj", '\u{200C}'), ("zwj", '\u{200D}'),
-    ("lrm", '\u{200E}'), ("rlm", '\u{200F}'), ("dagger", '†'), ("Dagger", '‡'), ("permil", '‰'),
-    ("prime", '′'), ("Prime", '″'), ("larr", '←'), ("uarr", '↑'), ("rarr", '→'), ("darr", '↓'),
-    ("harr", '↔'), ("hearts", '♥'), ("check", '✓'), ("Tab", '\t'), ("NewLine", '\n'),
-    ("colon", ':'), ("semi", ';'), ("comma", ','), ("period", '.'), ("sol", '/'), ("bsol", '\\'),
-    ("excl", '!'), ("quest", '?'), ("num", '#'), ("percnt", '%'), ("lpar", '('), ("rpar", ')'),
-    ("lsqb", '['), ("rsqb", ']'), ("lcub", '{'), ("rcub", '}'), ("equals", '='), ("plus", '+'),
-    ("ast", '*'), ("commat", '@'), ("lowbar", '_'), ("verbar", '|'), ("grave", '`'), ("Hat", '^'),
+    ("amp", '&'),
+    ("lt", '<'),
+    ("gt", '>'),
+    ("quot", '"'),
+    ("apos", '\''),
+    ("nbsp", '\u{A0}'),
+    ("copy", '©'),
+    ("reg", '®'),
+    ("trade", '™'),
+    ("hellip", '…'),
+    ("mdash", '—'),
+    ("ndash", '–'),
+    ("lsquo", '‘'),
+    ("rsquo", '’'),
+    ("sbquo", '‚'),
+    ("ldquo", '“'),
+    ("rdquo", '”'),
+    ("bdquo", '„'),
+    ("bull", '•'),
+    ("middot", '·'),
+    ("laquo", '«'),
+    ("raquo", '»'),
+    ("lsaquo", '‹'),
+    ("rsaquo", '›'),
+    ("euro", '€'),
+    ("pound", '£'),
+    ("yen", '¥'),
+    ("cent", '¢'),
+    ("sect", '§'),
+    ("para", '¶'),
+    ("deg", '°'),
+    ("plusmn", '±'),
+    ("times", '×'),
+    ("divide", '÷'),
+    ("frac12", '½'),
+    ("frac14", '¼'),
+    ("frac34", '¾'),
+    ("sup1", '¹'),
+    ("sup2", '²'),
+    ("sup3", '³'),
+    ("micro", 'µ'),
+    ("iexcl", '¡'),
+    ("iquest", '¿'),
+    ("shy", '\u{AD}'),
+    ("acute", '´'),
+    ("cedil", '¸'),
+    ("uml", '¨'),
+    ("macr", '¯'),
+    ("ordf", 'ª'),
+    ("ordm", 'º'),
+    ("not", '¬'),
+    ("brvbar", '¦'),
+    ("curren", '¤'),
+    ("Agrave", 'À'),
+    ("Aacute", 'Á'),
+    ("Acirc", 'Â'),
+    ("Atilde", 'Ã'),
+    ("Auml", 'Ä'),
+    ("Aring", 'Å'),
+    ("AElig", 'Æ'),
+    ("Ccedil", 'Ç'),
+    ("Egrave", 'È'),
+    ("Eacute", 'É'),
+    ("Ecirc", 'Ê'),
+    ("Euml", 'Ë'),
+    ("Igrave", 'Ì'),
+    ("Iacute", 'Í'),
+    ("Icirc", 'Î'),
+    ("Iuml", 'Ï'),
+    ("ETH", 'Ð'),
+    ("Ntilde", 'Ñ'),
+    ("Ograve", 'Ò'),
+    ("Oacute", 'Ó'),
+    ("Ocirc", 'Ô'),
+    ("Otilde", 'Õ'),
+    ("Ouml", 'Ö'),
+    ("Oslash", 'Ø'),
+    ("Ugrave", 'Ù'),
+    ("Uacute", 'Ú'),
+    ("Ucirc", 'Û'),
+    ("Uuml", 'Ü'),
+    ("Yacute", 'Ý'),
+    ("THORN", 'Þ'),
+    ("szlig", 'ß'),
+    ("agrave", 'à'),
+    ("aacute", 'á'),
+    ("acirc", 'â'),
+    ("atilde", 'ã'),
+    ("auml", 'ä'),
+    ("aring", 'å'),
+    ("aelig", 'æ'),
+    ("ccedil", 'ç'),
+    ("egrave", 'è'),
+    ("eacute", 'é'),
+    ("ecirc", 'ê'),
+    ("euml", 'ë'),
+    ("igrave", 'ì'),
+    ("iacute", 'í'),
+    ("icirc", 'î'),
+    ("iuml", 'ï'),
+    ("eth", 'ð'),
+    ("ntilde", 'ñ'),
+    ("ograve", 'ò'),
+    ("oacute", 'ó'),
+    ("ocirc", 'ô'),
+    ("otilde", 'õ'),
+    ("ouml", 'ö'),
+    ("oslash", 'ø'),
+    ("ugrave", 'ù'),
+    ("uacute", 'ú'),
+    ("ucirc", 'û'),
+    ("uuml", 'ü'),
+    ("yacute", 'ý'),
+    ("thorn", 'þ'),
+    ("yuml", 'ÿ'),
+    ("OElig", 'Œ'),
+    ("oelig", 'œ'),
+    ("Scaron", 'Š'),
+    ("scaron", 'š'),
+    ("Yuml", 'Ÿ'),
+    ("fnof", 'ƒ'),
+    ("circ", 'ˆ'),
+    ("tilde", '˜'),
+    ("ensp", '\u{2002}'),
+    ("emsp", '\u{2003}'),
+    ("thinsp", '\u{2009}'),
+    ("zwnj", '\u{200C}'),
+    ("zwj", '\u{200D}'),
+    ("lrm", '\u{200E}'),
+    ("rlm", '\u{200F}'),
+    ("dagger", '†'),
+    ("Dagger", '‡'),
+    ("permil", '‰'),
+    ("prime", '′'),
+    ("Prime", '″'),
+    ("larr", '←'),
+    ("uarr", '↑'),
+    ("rarr", '→'),
+    ("darr", '↓'),
+    ("harr", '↔'),
+    ("hearts", '♥'),
+    ("check", '✓'),
+    ("Tab", '\t'),
+    ("NewLine", '\n'),
+    ("colon", ':'),
+    ("semi", ';'),
+    ("comma", ','),
+    ("period", '.'),
+    ("sol", '/'),
+    ("bsol", '\\'),
+    ("excl", '!'),
+    ("quest", '?'),
+    ("num", '#'),
+    ("percnt", '%'),
+    ("lpar", '('),
+    ("rpar", ')'),
+    ("lsqb", '['),
+    ("rsqb", ']'),
+    ("lcub", '{'),
+    ("rcub", '}'),
+    ("equals", '='),
+    ("plus", '+'),
+    ("ast", '*'),
+    ("commat", '@'),
+    ("lowbar", '_'),
+    ("verbar", '|'),
+    ("grave", '`'),
+    ("Hat", '^'),
 ];
 
 /// Entities that browsers also recognize without the trailing semicolon.
@@ -354,13 +538,23 @@ fn decode_entities(s: &str, in_attribute: bool) -> Cow<'_, str> {
             let digits_start = if hex { 2 } else { 1 };
             let len = ab[digits_start..]
                 .iter()
-                .take_while(|c| if hex { c.is_ascii_hexdigit() } else { c.is_ascii_digit() })
+                .take_while(|c| {
+                    if hex {
+                        c.is_ascii_hexdigit()
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                })
                 .count();
             if len > 0 {
                 let digits = &after[digits_start..digits_start + len];
                 // Leading zeros aside, more than 8 digits is out of range anyway.
                 let trimmed = digits.trim_start_matches('0');
-                let ch = if trimmed.len() > 8 { '\u{FFFD}' } else { numeric_reference(if trimmed.is_empty() { "0" } else { trimmed }, hex) };
+                let ch = if trimmed.len() > 8 {
+                    '\u{FFFD}'
+                } else {
+                    numeric_reference(if trimmed.is_empty() { "0" } else { trimmed }, hex)
+                };
                 out.push(ch);
                 let mut consumed = digits_start + len;
                 if ab.get(consumed) == Some(&b';') {
@@ -373,14 +567,19 @@ fn decode_entities(s: &str, in_attribute: bool) -> Cow<'_, str> {
             rest = after;
             continue;
         }
-        let name_len = ab.iter().take(32).take_while(|c| c.is_ascii_alphanumeric()).count();
+        let name_len = ab
+            .iter()
+            .take(32)
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
         let name = &after[..name_len];
-        if name_len > 0 && ab.get(name_len) == Some(&b';') {
-            if let Some((_, ch)) = ENTITIES.iter().find(|(n, _)| *n == name) {
-                out.push(*ch);
-                rest = &after[name_len + 1..];
-                continue;
-            }
+        if name_len > 0
+            && ab.get(name_len) == Some(&b';')
+            && let Some((_, ch)) = ENTITIES.iter().find(|(n, _)| *n == name)
+        {
+            out.push(*ch);
+            rest = &after[name_len + 1..];
+            continue;
         }
         // Legacy references without ";": the longest known prefix.
         let legacy = LEGACY
@@ -389,13 +588,12 @@ fn decode_entities(s: &str, in_attribute: bool) -> Cow<'_, str> {
             .max_by_key(|l| l.len());
         if let Some(l) = legacy {
             let next = ab.get(l.len()).copied();
-            let blocked = in_attribute && next.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'=');
-            if !blocked {
-                if let Some((_, ch)) = ENTITIES.iter().find(|(n, _)| n == l) {
-                    out.push(*ch);
-                    rest = &after[l.len()..];
-                    continue;
-                }
+            let blocked =
+                in_attribute && next.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'=');
+            if !blocked && let Some((_, ch)) = ENTITIES.iter().find(|(n, _)| n == l) {
+                out.push(*ch);
+                rest = &after[l.len()..];
+                continue;
             }
         }
         out.push('&');
@@ -431,7 +629,9 @@ fn safe_href(raw: &str) -> Option<String> {
     let cleaned: String = decoded.chars().filter(|c| !c.is_control()).collect();
     let cleaned = cleaned.trim_matches(|c: char| c == ' ' || c.is_whitespace());
     let lower = cleaned.to_ascii_lowercase();
-    let ok = ["http://", "https://", "mailto:"].iter().any(|p| lower.starts_with(p));
+    let ok = ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|p| lower.starts_with(p));
     (ok && cleaned.len() > 7).then(|| cleaned.to_owned())
 }
 
@@ -450,19 +650,28 @@ pub fn sanitize_html(html: &str) -> String {
     while let Some(token) = tokens.next() {
         match token {
             Token::Text(text) => escape_into(&decode_entities(text, false), &mut out),
-            Token::Start { name, attrs, self_closing } => {
+            Token::Start {
+                name,
+                attrs,
+                self_closing,
+            } => {
                 if DROP_WITH_CONTENT.contains(&name.as_str()) {
                     drop_element(&mut tokens, &name, self_closing);
                     continue;
                 }
-                let Some(tag) = allowed_tag(&name) else { continue };
+                let Some(tag) = allowed_tag(&name) else {
+                    continue;
+                };
                 let void = tag == "br" || tag == "hr";
                 if !void && open.len() >= MAX_OPEN_ELEMENTS {
                     continue;
                 }
                 match tag {
                     "a" => {
-                        let href = attrs.iter().find(|(n, _)| n == "href").and_then(|(_, v)| safe_href(v));
+                        let href = attrs
+                            .iter()
+                            .find(|(n, _)| n == "href")
+                            .and_then(|(_, v)| safe_href(v));
                         // A link that cannot be kept becomes its text.
                         let Some(href) = href else { continue };
                         out.push_str("<a href=\"");
@@ -477,7 +686,10 @@ pub fn sanitize_html(html: &str) -> String {
                                 continue;
                             }
                             let v = value.trim();
-                            if !v.is_empty() && v.len() <= 3 && v.bytes().all(|b| b.is_ascii_digit()) {
+                            if !v.is_empty()
+                                && v.len() <= 3
+                                && v.bytes().all(|b| b.is_ascii_digit())
+                            {
                                 out.push(' ');
                                 out.push_str(attr);
                                 out.push_str("=\"");
@@ -498,7 +710,9 @@ pub fn sanitize_html(html: &str) -> String {
                 }
             }
             Token::End { name } => {
-                let Some(tag) = allowed_tag(&name) else { continue };
+                let Some(tag) = allowed_tag(&name) else {
+                    continue;
+                };
                 if let Some(i) = open.iter().rposition(|t| *t == tag) {
                     while open.len() > i {
                         if let Some(t) = open.pop() {
@@ -586,13 +800,49 @@ impl TextBuilder {
 /// decoded, script/style/head and the like are dropped.
 pub fn html_to_text(html: &str) -> String {
     const PARAGRAPH: &[&str] = &[
-        "p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "pre", "blockquote", "dl",
-        "address", "figure", "hr",
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "ul",
+        "ol",
+        "pre",
+        "blockquote",
+        "dl",
+        "address",
+        "figure",
+        "hr",
     ];
     const LINE: &[&str] = &[
-        "div", "li", "tr", "dt", "dd", "section", "article", "header", "footer", "nav", "aside",
-        "main", "center", "caption", "thead", "tbody", "tfoot", "details", "summary", "fieldset",
-        "legend", "figcaption", "br", "body", "html",
+        "div",
+        "li",
+        "tr",
+        "dt",
+        "dd",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "main",
+        "center",
+        "caption",
+        "thead",
+        "tbody",
+        "tfoot",
+        "details",
+        "summary",
+        "fieldset",
+        "legend",
+        "figcaption",
+        "br",
+        "body",
+        "html",
     ];
     let mut b = TextBuilder::default();
     let mut pre = 0usize;
@@ -600,7 +850,9 @@ pub fn html_to_text(html: &str) -> String {
     while let Some(token) = tokens.next() {
         match token {
             Token::Text(text) => b.text(&decode_entities(text, false), pre > 0),
-            Token::Start { name, self_closing, .. } => {
+            Token::Start {
+                name, self_closing, ..
+            } => {
                 let name = name.as_str();
                 if DROP_WITH_CONTENT.contains(&name) {
                     drop_element(&mut tokens, name, self_closing);

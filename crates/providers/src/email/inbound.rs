@@ -60,7 +60,11 @@ fn postmark_addresses(obj: &Map<String, Value>, full: &str, plain: &str) -> Vec<
         .filter_map(|v| v.get("Email").and_then(Value::as_str))
         .flat_map(|e| bare(parse_addresses(e)))
         .collect();
-    if from_full.is_empty() { bare(parse_addresses(str_of(obj, plain))) } else { from_full }
+    if from_full.is_empty() {
+        bare(parse_addresses(str_of(obj, plain)))
+    } else {
+        from_full
+    }
 }
 
 /// Postmark inbound webhook (JSON). Threading ids come from `Headers`; the
@@ -77,7 +81,9 @@ pub fn parse_postmark(body: &[u8]) -> Result<InboundEmail, ParseError> {
     let full = obj.get("FromFull").and_then(Value::as_object);
     let full_email = full.map(|f| str_of(f, "Email")).unwrap_or("");
     if let Some(mut from) = parse_addresses(full_email).into_iter().next() {
-        let name = full.map(|f| clean_line(str_of(f, "Name"))).unwrap_or_default();
+        let name = full
+            .map(|f| clean_line(str_of(f, "Name")))
+            .unwrap_or_default();
         from.name = if name.is_empty() { None } else { Some(name) };
         email.from = from;
     } else if let Some(from) = parse_addresses(str_of(obj, "From")).into_iter().next() {
@@ -108,7 +114,11 @@ pub fn parse_postmark(body: &[u8]) -> Result<InboundEmail, ParseError> {
         .filter_map(Value::as_object)
         .map(|a| {
             // Postmark's test payloads carry "Data" instead of "Content".
-            let content = a.get("Content").or_else(|| a.get("Data")).and_then(Value::as_str).unwrap_or("");
+            let content = a
+                .get("Content")
+                .or_else(|| a.get("Data"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
             let size = a
                 .get("ContentLength")
                 .and_then(Value::as_u64)
@@ -135,8 +145,17 @@ fn non_empty(s: String, default: &str) -> String {
 
 /// "type/subtype" lowercase, parameters dropped; octet-stream when unknown.
 fn media_type(s: &str) -> String {
-    let t = s.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if t.contains('/') { t } else { "application/octet-stream".to_owned() }
+    let t = s
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if t.contains('/') {
+        t
+    } else {
+        "application/octet-stream".to_owned()
+    }
 }
 
 /// Field names like "attachment1" / "attachment-1": their number.
@@ -158,7 +177,10 @@ fn file_attachments(fields: &[Field<'_>], prefix: &str) -> Vec<(u32, Attachment)
             Some((
                 index,
                 Attachment {
-                    filename: non_empty(clean_line(f.filename.as_deref().unwrap_or("")), "attachment"),
+                    filename: non_empty(
+                        clean_line(f.filename.as_deref().unwrap_or("")),
+                        "attachment",
+                    ),
                     content_type: media_type(f.content_type.as_deref().unwrap_or("")),
                     size: f.data.len() as u64,
                 },
@@ -178,7 +200,11 @@ fn json_field(fields: &[Field<'_>], name: &str) -> Option<Value> {
 fn json_strings(value: Option<&Value>) -> Vec<String> {
     match value {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -199,13 +225,18 @@ pub fn parse_sendgrid(content_type: &str, body: &[u8]) -> Result<InboundEmail, P
         None => sendgrid_parsed(&fields)?,
     };
     let mut delivered = Vec::new();
-    push_unique(&mut delivered, envelope_to.iter().flat_map(|t| bare(parse_addresses(t))));
+    push_unique(
+        &mut delivered,
+        envelope_to.iter().flat_map(|t| bare(parse_addresses(t))),
+    );
     push_unique(&mut delivered, std::mem::take(&mut email.delivered_to));
     email.delivered_to = delivered;
-    if email.from.email.is_empty() {
-        if let Some(from) = envelope_from.iter().find_map(|f| parse_addresses(f).into_iter().next()) {
-            email.from = from;
-        }
+    if email.from.email.is_empty()
+        && let Some(from) = envelope_from
+            .iter()
+            .find_map(|f| parse_addresses(f).into_iter().next())
+    {
+        email.from = from;
     }
     require_from(finish(email))
 }
@@ -214,7 +245,11 @@ fn sendgrid_parsed(fields: &[Field<'_>]) -> Result<InboundEmail, ParseError> {
     let charsets = json_field(fields, "charsets");
     let decoded = |name: &str| -> Option<String> {
         let raw = fields.value(name)?;
-        let cs = charsets.as_ref().and_then(|c| c.get(name)).and_then(Value::as_str).unwrap_or("utf-8");
+        let cs = charsets
+            .as_ref()
+            .and_then(|c| c.get(name))
+            .and_then(Value::as_str)
+            .unwrap_or("utf-8");
         Some(charset::decode(raw, cs))
     };
     let raw_headers = fields.value("headers").unwrap_or(b"");
@@ -224,10 +259,16 @@ fn sendgrid_parsed(fields: &[Field<'_>]) -> Result<InboundEmail, ParseError> {
     if let Some(from) = decoded("from").and_then(|f| parse_addresses(&f).into_iter().next()) {
         email.from = from;
     }
-    if let Some(to) = decoded("to").map(|t| bare(parse_addresses(&t))).filter(|t| !t.is_empty()) {
+    if let Some(to) = decoded("to")
+        .map(|t| bare(parse_addresses(&t)))
+        .filter(|t| !t.is_empty())
+    {
         email.to = to;
     }
-    if let Some(cc) = decoded("cc").map(|c| bare(parse_addresses(&c))).filter(|c| !c.is_empty()) {
+    if let Some(cc) = decoded("cc")
+        .map(|c| bare(parse_addresses(&c)))
+        .filter(|c| !c.is_empty())
+    {
         email.cc = cc;
     }
     if let Some(subject) = decoded("subject") {
@@ -237,7 +278,9 @@ fn sendgrid_parsed(fields: &[Field<'_>]) -> Result<InboundEmail, ParseError> {
     let html = decoded("html");
     let has_body = !text.is_empty() || html.as_ref().is_some_and(|h| !h.is_empty());
     if headers.is_empty() && email.from.email.is_empty() && !has_body {
-        return Err(ParseError::new("the SendGrid post has neither an email field nor message fields"));
+        return Err(ParseError::new(
+            "the SendGrid post has neither an email field nor message fields",
+        ));
     }
 
     // Files in number order, then anything attachment-info lists without a file.
@@ -246,9 +289,16 @@ fn sendgrid_parsed(fields: &[Field<'_>]) -> Result<InboundEmail, ParseError> {
     let mut attachments: Vec<(u32, Attachment)> = file_attachments(fields, "attachment")
         .into_iter()
         .map(|(i, mut a)| {
-            if let Some(meta) = info.and_then(|m| m.get(&format!("attachment{i}"))).and_then(Value::as_object) {
+            if let Some(meta) = info
+                .and_then(|m| m.get(&format!("attachment{i}")))
+                .and_then(Value::as_object)
+            {
                 let name = clean_line(str_of(meta, "filename"));
-                let name = if name.is_empty() { clean_line(str_of(meta, "name")) } else { name };
+                let name = if name.is_empty() {
+                    clean_line(str_of(meta, "name"))
+                } else {
+                    name
+                };
                 if !name.is_empty() {
                     a.filename = name;
                 }
@@ -261,12 +311,16 @@ fn sendgrid_parsed(fields: &[Field<'_>]) -> Result<InboundEmail, ParseError> {
         })
         .collect();
     for (key, meta) in info.into_iter().flatten() {
-        let Some(i) = attachment_index(key, "attachment") else { continue };
+        let Some(i) = attachment_index(key, "attachment") else {
+            continue;
+        };
         if attachments.iter().any(|(j, _)| *j == i) {
             continue;
         }
         let meta = meta.as_object();
-        let name = meta.map(|m| clean_line(str_of(m, "filename"))).unwrap_or_default();
+        let name = meta
+            .map(|m| clean_line(str_of(m, "filename")))
+            .unwrap_or_default();
         attachments.push((
             i,
             Attachment {
@@ -309,14 +363,24 @@ fn mailgun_headers(fields: &[Field<'_>]) -> Headers {
     let mut headers = Headers::default();
     if let Some(Value::Array(items)) = json_field(fields, "message-headers") {
         for item in items {
-            if let Some([Value::String(name), Value::String(value)]) = item.as_array().map(Vec::as_slice) {
+            if let Some([Value::String(name), Value::String(value)]) =
+                item.as_array().map(Vec::as_slice)
+            {
                 headers.push(name.clone(), value.trim());
             }
         }
     }
     if headers.is_empty() {
         // Without the list, some posts carry the headers as fields of their own.
-        for name in ["Message-Id", "In-Reply-To", "References", "To", "Cc", "Auto-Submitted", "Precedence"] {
+        for name in [
+            "Message-Id",
+            "In-Reply-To",
+            "References",
+            "To",
+            "Cc",
+            "Auto-Submitted",
+            "Precedence",
+        ] {
             if let Some(value) = fields.text(name) {
                 headers.push(name, value.trim());
             }
@@ -329,22 +393,41 @@ fn mailgun_headers(fields: &[Field<'_>]) -> Headers {
 /// multipart/form-data (files `attachment-N`), parsed fields or raw MIME in
 /// `body-mime`. Mailgun sends parsed fields as UTF-8. The signature fields
 /// come back separately: verify them before trusting the message.
-pub fn parse_mailgun(content_type: &str, body: &[u8]) -> Result<(InboundEmail, MailgunSignature), ParseError> {
+pub fn parse_mailgun(
+    content_type: &str,
+    body: &[u8],
+) -> Result<(InboundEmail, MailgunSignature), ParseError> {
     let fields = parse_form(content_type, body)?;
     let signature = MailgunSignature {
-        timestamp: fields.text("timestamp").unwrap_or_default().trim().to_owned(),
+        timestamp: fields
+            .text("timestamp")
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
         token: fields.text("token").unwrap_or_default().trim().to_owned(),
-        signature: fields.text("signature").unwrap_or_default().trim().to_owned(),
+        signature: fields
+            .text("signature")
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
     };
-    if signature.timestamp.is_empty() || signature.token.is_empty() || signature.signature.is_empty() {
-        return Err(ParseError::new("the Mailgun post lacks its timestamp, token or signature field"));
+    if signature.timestamp.is_empty()
+        || signature.token.is_empty()
+        || signature.signature.is_empty()
+    {
+        return Err(ParseError::new(
+            "the Mailgun post lacks its timestamp, token or signature field",
+        ));
     }
     let mut email = match fields.value("body-mime") {
         Some(raw) => parse_message(raw)?,
         None => {
             let headers = mailgun_headers(&fields);
             let mut email = header_fields(&headers);
-            if let Some(from) = fields.text("from").and_then(|f| parse_addresses(&f).into_iter().next()) {
+            if let Some(from) = fields
+                .text("from")
+                .and_then(|f| parse_addresses(&f).into_iter().next())
+            {
                 email.from = from;
             }
             if let Some(subject) = fields.text("subject") {
@@ -352,7 +435,10 @@ pub fn parse_mailgun(content_type: &str, body: &[u8]) -> Result<(InboundEmail, M
             }
             email.text = fields.text("body-plain").unwrap_or_default();
             email.html = fields.text("body-html");
-            email.attachments = file_attachments(&fields, "attachment-").into_iter().map(|(_, a)| a).collect();
+            email.attachments = file_attachments(&fields, "attachment-")
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect();
             if email.attachments.is_empty() {
                 email.attachments = stored_attachments(&fields);
             }
@@ -376,10 +462,12 @@ pub fn parse_mailgun(content_type: &str, body: &[u8]) -> Result<(InboundEmail, M
     }
     push_unique(&mut delivered, std::mem::take(&mut email.delivered_to));
     email.delivered_to = delivered;
-    if email.from.email.is_empty() {
-        if let Some(sender) = fields.text("sender").and_then(|s| parse_addresses(&s).into_iter().next()) {
-            email.from = sender;
-        }
+    if email.from.email.is_empty()
+        && let Some(sender) = fields
+            .text("sender")
+            .and_then(|s| parse_addresses(&s).into_iter().next())
+    {
+        email.from = sender;
     }
     Ok((require_from(finish(email))?, signature))
 }
@@ -387,7 +475,9 @@ pub fn parse_mailgun(content_type: &str, body: &[u8]) -> Result<(InboundEmail, M
 /// Mailgun store() notifications list attachments as JSON
 /// (`[{"name","content-type","size","url"}]`) instead of sending files.
 fn stored_attachments(fields: &[Field<'_>]) -> Vec<Attachment> {
-    let Some(Value::Array(items)) = json_field(fields, "attachments") else { return Vec::new() };
+    let Some(Value::Array(items)) = json_field(fields, "attachments") else {
+        return Vec::new();
+    };
     items
         .iter()
         .filter_map(Value::as_object)
@@ -406,12 +496,21 @@ pub fn verify_mailgun(signing_key: &str, sig: &MailgunSignature, now_unix: i64) 
     if signing_key.is_empty() {
         return false;
     }
-    let Ok(timestamp) = sig.timestamp.trim().parse::<i64>() else { return false };
-    if now_unix.checked_sub(timestamp).is_none_or(|d| d.unsigned_abs() > MAILGUN_MAX_SKEW_SECS.unsigned_abs()) {
+    let Ok(timestamp) = sig.timestamp.trim().parse::<i64>() else {
+        return false;
+    };
+    if now_unix
+        .checked_sub(timestamp)
+        .is_none_or(|d| d.unsigned_abs() > MAILGUN_MAX_SKEW_SECS.unsigned_abs())
+    {
         return false;
     }
-    let Some(expected) = charset::unhex(sig.signature.trim()) else { return false };
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(signing_key.as_bytes()) else { return false };
+    let Some(expected) = charset::unhex(sig.signature.trim()) else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(signing_key.as_bytes()) else {
+        return false;
+    };
     mac.update(sig.timestamp.trim().as_bytes());
     mac.update(sig.token.as_bytes());
     mac.verify_slice(&expected).is_ok()

@@ -28,7 +28,10 @@ pub(crate) struct Headers(pub(crate) Vec<(String, String)>);
 
 impl Headers {
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub(crate) fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
@@ -88,12 +91,17 @@ pub(crate) fn parse_headers(data: &[u8], message: bool) -> (Headers, usize) {
             pos = next;
             continue;
         }
-        let Some(colon) = line.iter().position(|&b| b == b':') else { break };
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            break;
+        };
         let name = trim_ascii_end(&line[..colon]);
         if !is_header_name(name) {
             break;
         }
-        fields.push((String::from_utf8_lossy(name).into_owned(), line[colon + 1..].to_vec()));
+        fields.push((
+            String::from_utf8_lossy(name).into_owned(),
+            line[colon + 1..].to_vec(),
+        ));
         pos = next;
     }
     let headers = fields
@@ -104,7 +112,10 @@ pub(crate) fn parse_headers(data: &[u8], message: bool) -> (Headers, usize) {
 }
 
 fn trim_ascii_end(b: &[u8]) -> &[u8] {
-    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
     &b[..end]
 }
 
@@ -128,7 +139,7 @@ fn encoded_word(s: &str) -> Option<(String, Vec<u8>, usize)> {
     if end > MAX_ENCODED_WORD || text_start[..end].contains(['\r', '\n']) {
         return None;
     }
-    let text = text_start[..end].as_bytes();
+    let text = &text_start.as_bytes()[..end];
     let bytes = if encoding.eq_ignore_ascii_case(&b'b') {
         charset::base64_decode(text)
     } else {
@@ -154,23 +165,23 @@ pub(crate) fn decode_words(s: &str) -> String {
     let mut i = 0;
     while i < s.len() {
         let rest = &s[i..];
-        if rest.starts_with("=?") {
-            if let Some((cs, bytes, len)) = encoded_word(rest) {
-                match pending.as_mut() {
-                    Some((pcs, pbytes)) if pcs.eq_ignore_ascii_case(&cs) => {
-                        pbytes.extend_from_slice(&bytes);
-                    }
-                    _ => {
-                        if let Some((pcs, pbytes)) = pending.take() {
-                            out.push_str(&charset::decode(&pbytes, &pcs));
-                        }
-                        pending = Some((cs, bytes));
-                    }
+        if rest.starts_with("=?")
+            && let Some((cs, bytes, len)) = encoded_word(rest)
+        {
+            match pending.as_mut() {
+                Some((pcs, pbytes)) if pcs.eq_ignore_ascii_case(&cs) => {
+                    pbytes.extend_from_slice(&bytes);
                 }
-                gap.clear();
-                i += len;
-                continue;
+                _ => {
+                    if let Some((pcs, pbytes)) = pending.take() {
+                        out.push_str(&charset::decode(&pbytes, &pcs));
+                    }
+                    pending = Some((cs, bytes));
+                }
             }
+            gap.clear();
+            i += len;
+            continue;
         }
         let Some(ch) = rest.chars().next() else { break };
         i += ch.len_utf8();
@@ -202,7 +213,10 @@ pub(crate) struct ParamValue {
 
 impl ParamValue {
     pub(crate) fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -229,7 +243,9 @@ fn split_unquoted(s: &str, sep: char) -> Vec<&str> {
 /// Removes surrounding double quotes and backslash escapes.
 fn unquote(s: &str) -> String {
     let s = s.trim();
-    let Some(inner) = s.strip_prefix('"') else { return s.to_owned() };
+    let Some(inner) = s.strip_prefix('"') else {
+        return s.to_owned();
+    };
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(ch) = chars.next() {
@@ -254,7 +270,9 @@ pub(crate) fn parse_params(s: &str) -> ParamValue {
     // (base name, section, extended, raw value)
     let mut raw: Vec<(String, Option<u32>, bool, String)> = Vec::new();
     for piece in pieces {
-        let Some((name, val)) = piece.split_once('=') else { continue };
+        let Some((name, val)) = piece.split_once('=') else {
+            continue;
+        };
         let name = name.trim().to_ascii_lowercase();
         if name.is_empty() {
             continue;
@@ -269,7 +287,11 @@ pub(crate) fn parse_params(s: &str) -> ParamValue {
             }
             _ => (name, None),
         };
-        let val = if extended { val.trim().trim_matches('"').to_owned() } else { unquote(val) };
+        let val = if extended {
+            val.trim().trim_matches('"').to_owned()
+        } else {
+            unquote(val)
+        };
         raw.push((base, section, extended, val));
     }
     let mut params: Vec<(String, String)> = Vec::new();
@@ -294,7 +316,9 @@ pub(crate) fn parse_params(s: &str) -> ParamValue {
                 if k == 0 {
                     // charset'language'value
                     let mut parts = v.splitn(3, '\'');
-                    if let (Some(c), Some(_), Some(rest)) = (parts.next(), parts.next(), parts.next()) {
+                    if let (Some(c), Some(_), Some(rest)) =
+                        (parts.next(), parts.next(), parts.next())
+                    {
                         cs = Some(c.to_owned());
                         v = rest;
                     }
@@ -319,7 +343,10 @@ pub(crate) fn parse_params(s: &str) -> ParamValue {
 pub(crate) fn msg_ids(s: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut push = |id: &str| {
-        let id: String = id.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+        let id: String = id
+            .chars()
+            .filter(|c| !c.is_whitespace() && !c.is_control())
+            .collect();
         let id = id.trim_matches(|c| c == '<' || c == '>' || c == '"');
         if !id.is_empty() && !id.contains(['<', '>']) {
             let id = format!("<{id}>");
@@ -349,7 +376,8 @@ pub(crate) fn msg_ids(s: &str) -> Vec<String> {
 /// Splits an address-list header into mailbox strings, dropping group names.
 fn split_mailboxes(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let (mut start, mut quoted, mut escaped, mut comment, mut angle) = (0, false, false, 0u32, false);
+    let (mut start, mut quoted, mut escaped, mut comment, mut angle) =
+        (0, false, false, 0u32, false);
     for (i, ch) in s.char_indices() {
         if escaped {
             escaped = false;
@@ -386,7 +414,11 @@ fn strip_comments(s: &str) -> (String, Vec<String>) {
     for ch in s.chars() {
         if escaped {
             escaped = false;
-            if depth > 0 { current.push(ch) } else { text.push(ch) }
+            if depth > 0 {
+                current.push(ch)
+            } else {
+                text.push(ch)
+            }
             continue;
         }
         match ch {
@@ -446,9 +478,16 @@ fn clean_display_name(raw: &str) -> Option<String> {
 /// A bare address: whitespace and controls removed, source route dropped,
 /// lowercase. `None` unless it looks like `local@domain`.
 fn clean_addr(raw: &str) -> Option<String> {
-    let addr: String = raw.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+    let addr: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect();
     // Obsolete source routes: "<@relay.example:jo@example.org>".
-    let addr = if addr.starts_with('@') { addr.rsplit(':').next().unwrap_or("") } else { &addr };
+    let addr = if addr.starts_with('@') {
+        addr.rsplit(':').next().unwrap_or("")
+    } else {
+        &addr
+    };
     let addr = addr.trim_matches(|c| c == '<' || c == '>').to_lowercase();
     let at = addr.rfind('@')?;
     (at > 0 && at + 1 < addr.len()).then_some(addr)
@@ -488,7 +527,7 @@ fn parse_mailbox(s: &str) -> Option<Address> {
         None => {
             // Without angle brackets the address is the token holding "@";
             // anything else is a stray (unquoted) name.
-            let token = text.split_whitespace().filter(|t| t.contains('@')).last()?;
+            let token = text.split_whitespace().rfind(|t| t.contains('@'))?;
             let email = clean_addr(token)?;
             let name = comments.iter().find_map(|c| clean_display_name(c));
             Some(Address { email, name })
@@ -499,7 +538,10 @@ fn parse_mailbox(s: &str) -> Option<Address> {
 /// Parses an address-list header value (To, Cc, From...). Entries that are
 /// not `local@domain` are dropped.
 pub(crate) fn parse_addresses(s: &str) -> Vec<Address> {
-    split_mailboxes(s).into_iter().filter_map(parse_mailbox).collect()
+    split_mailboxes(s)
+        .into_iter()
+        .filter_map(parse_mailbox)
+        .collect()
 }
 
 /// Bare lowercase addresses of every `name` header, deduplicated.
@@ -507,7 +549,10 @@ fn addresses_of(headers: &Headers, names: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
     for name in names {
         for value in headers.get_all(name) {
-            push_unique(&mut out, parse_addresses(value).into_iter().map(|a| a.email));
+            push_unique(
+                &mut out,
+                parse_addresses(value).into_iter().map(|a| a.email),
+            );
         }
     }
     out
@@ -530,14 +575,16 @@ pub(crate) fn is_auto_submitted(headers: &Headers) -> bool {
         let first = value.split([';', '(']).next().unwrap_or("").trim();
         match name.to_ascii_lowercase().as_str() {
             "auto-submitted" => !first.is_empty() && first != "no",
-            "precedence" => matches!(first, "bulk" | "junk" | "list" | "auto_reply" | "auto-reply"),
-            "x-autoreply" | "x-autorespond" | "x-autoresponder" | "x-auto-reply" | "x-mail-autoreply" => {
-                !matches!(first, "no" | "false" | "0")
-            }
+            "precedence" => matches!(
+                first,
+                "bulk" | "junk" | "list" | "auto_reply" | "auto-reply"
+            ),
+            "x-autoreply" | "x-autorespond" | "x-autoresponder" | "x-auto-reply"
+            | "x-mail-autoreply" => !matches!(first, "no" | "false" | "0"),
             "x-autoreply-from" | "x-autogenerated" => true,
-            "x-auto-response-suppress" => {
-                ["all", "oof", "autoreply"].iter().any(|k| value.split([',', ' ']).any(|v| v == *k))
-            }
+            "x-auto-response-suppress" => ["all", "oof", "autoreply"]
+                .iter()
+                .any(|k| value.split([',', ' ']).any(|v| v == *k)),
             "x-fc-machinegenerated" => first == "true",
             "x-post-messageclass" => value.contains("autoresponder"),
             // A null reverse path marks a bounce or other notification.
@@ -576,9 +623,17 @@ pub(crate) fn header_fields(headers: &Headers) -> InboundEmail {
         cc: addresses_of(headers, &["cc"]),
         delivered_to: addresses_of(
             headers,
-            &["delivered-to", "x-original-to", "envelope-to", "x-envelope-to"],
+            &[
+                "delivered-to",
+                "x-original-to",
+                "envelope-to",
+                "x-envelope-to",
+            ],
         ),
-        subject: headers.get("subject").map(|s| clean_line(&decode_words(s))).unwrap_or_default(),
+        subject: headers
+            .get("subject")
+            .map(|s| clean_line(&decode_words(s)))
+            .unwrap_or_default(),
         auto_submitted: is_auto_submitted(headers),
         ..InboundEmail::default()
     }
@@ -586,7 +641,10 @@ pub(crate) fn header_fields(headers: &Headers) -> InboundEmail {
 
 /// One line of text: control characters (line breaks included) become spaces.
 pub(crate) fn clean_line(s: &str) -> String {
-    let replaced: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let replaced: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     replaced.trim().to_owned()
 }
 
@@ -606,7 +664,9 @@ pub(crate) fn split_multipart<'a>(
         let line_start = pos;
         let (line, next) = line_at(body, pos);
         pos = next;
-        let Some(rest) = line.strip_prefix(delimiter.as_slice()) else { continue };
+        let Some(rest) = line.strip_prefix(delimiter.as_slice()) else {
+            continue;
+        };
         let closing = rest.starts_with(b"--");
         let tail = if closing { &rest[2..] } else { rest };
         if !tail.iter().all(|b| b.is_ascii_whitespace()) {
@@ -681,7 +741,11 @@ fn unflow(text: &str, delsp: bool) -> String {
             None => String::new(),
         };
         if soft {
-            let kept = if delsp { &content[..content.len() - 1] } else { content };
+            let kept = if delsp {
+                &content[..content.len() - 1]
+            } else {
+                content
+            };
             current.push_str(kept);
             pending = Some((depth, current));
         } else {
@@ -711,12 +775,26 @@ impl Collected {
     }
 }
 
-fn walk(headers: &Headers, body: &[u8], depth: usize, budget: &mut usize) -> Result<Collected, ParseError> {
+fn walk(
+    headers: &Headers,
+    body: &[u8],
+    depth: usize,
+    budget: &mut usize,
+) -> Result<Collected, ParseError> {
     if depth > MAX_MIME_DEPTH {
-        return Err(ParseError::new("the message's MIME parts are nested too deeply"));
+        return Err(ParseError::new(
+            "the message's MIME parts are nested too deeply",
+        ));
     }
-    let content_type = headers.get("content-type").map(parse_params).unwrap_or_default();
-    let mut mime_type = if content_type.value.contains('/') { content_type.value.as_str() } else { "text/plain" };
+    let content_type = headers
+        .get("content-type")
+        .map(parse_params)
+        .unwrap_or_default();
+    let mut mime_type = if content_type.value.contains('/') {
+        content_type.value.as_str()
+    } else {
+        "text/plain"
+    };
     if mime_type.starts_with("multipart/") {
         // A multipart without a boundary cannot be split: read it as text.
         mime_type = "text/plain";
@@ -752,7 +830,10 @@ fn walk(headers: &Headers, body: &[u8], depth: usize, budget: &mut usize) -> Res
         }
     }
     let data = transfer_decode(body, headers.get("content-transfer-encoding"));
-    let disposition = headers.get("content-disposition").map(parse_params).unwrap_or_default();
+    let disposition = headers
+        .get("content-disposition")
+        .map(parse_params)
+        .unwrap_or_default();
     let filename = disposition
         .param("filename")
         .or_else(|| content_type.param("name"))
@@ -766,14 +847,23 @@ fn walk(headers: &Headers, body: &[u8], depth: usize, budget: &mut usize) -> Res
         let text = charset::decode(&data, content_type.param("charset").unwrap_or(""));
         if mime_type == "text/html" {
             out.html.push(text);
-        } else if content_type.param("format").is_some_and(|f| f.eq_ignore_ascii_case("flowed")) {
-            let delsp = content_type.param("delsp").is_some_and(|d| d.eq_ignore_ascii_case("yes"));
+        } else if content_type
+            .param("format")
+            .is_some_and(|f| f.eq_ignore_ascii_case("flowed"))
+        {
+            let delsp = content_type
+                .param("delsp")
+                .is_some_and(|d| d.eq_ignore_ascii_case("yes"));
             out.text.push(unflow(&text, delsp));
         } else {
             out.text.push(text);
         }
     } else {
-        let default_name = if mime_type == "message/rfc822" { "message.eml" } else { "attachment" };
+        let default_name = if mime_type == "message/rfc822" {
+            "message.eml"
+        } else {
+            "attachment"
+        };
         out.attachments.push(Attachment {
             filename: filename.unwrap_or_else(|| default_name.to_owned()),
             content_type: mime_type.to_owned(),
@@ -790,7 +880,11 @@ pub(crate) fn sha256_key(bytes: &[u8]) -> String {
 
 /// Normalizes line ends to LF.
 pub(crate) fn normalize_newlines(s: &str) -> String {
-    if s.contains('\r') { s.replace("\r\n", "\n").replace('\r', "\n") } else { s.to_owned() }
+    if s.contains('\r') {
+        s.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        s.to_owned()
+    }
 }
 
 /// Parses a message without requiring a From address (the webhook parsers
@@ -817,10 +911,10 @@ pub(crate) fn parse_message(raw: &[u8]) -> Result<InboundEmail, ParseError> {
 /// Final touches shared by every parser: text derived from HTML when
 /// missing, LF line ends, bounce detection.
 pub(crate) fn finish(mut email: InboundEmail) -> InboundEmail {
-    if email.text.trim().is_empty() {
-        if let Some(html) = &email.html {
-            email.text = html_to_text(html);
-        }
+    if email.text.trim().is_empty()
+        && let Some(html) = &email.html
+    {
+        email.text = html_to_text(html);
     }
     email.text = normalize_newlines(&email.text);
     if email.html.as_ref().is_some_and(|h| h.trim().is_empty()) {

@@ -16,7 +16,9 @@ mod outbound;
 mod reply;
 
 pub use html::{html_to_text, sanitize_html};
-pub use inbound::{MailgunSignature, parse_mailgun, parse_postmark, parse_sendgrid, verify_mailgun};
+pub use inbound::{
+    MailgunSignature, parse_mailgun, parse_postmark, parse_sendgrid, verify_mailgun,
+};
 pub use mime::{MAX_MIME_DEPTH, MAX_MIME_PARTS, parse_mime};
 pub use outbound::{EmailProvider, OutboundEmail, SendOutcome, build_send, classify_send};
 pub use reply::reply_text;
@@ -31,12 +33,18 @@ pub struct Address {
 impl Address {
     /// An address without a display name.
     pub fn new(email: impl Into<String>) -> Address {
-        Address { email: email.into(), name: None }
+        Address {
+            email: email.into(),
+            name: None,
+        }
     }
 
     /// An address with a display name.
     pub fn named(email: impl Into<String>, name: impl Into<String>) -> Address {
-        Address { email: email.into(), name: Some(name.into()) }
+        Address {
+            email: email.into(),
+            name: Some(name.into()),
+        }
     }
 }
 

@@ -17,14 +17,20 @@ pub enum EmailProvider {
 }
 
 impl EmailProvider {
-    pub const ALL: [EmailProvider; 4] =
-        [EmailProvider::Brevo, EmailProvider::Sendgrid, EmailProvider::Postmark, EmailProvider::Resend];
+    pub const ALL: [EmailProvider; 4] = [
+        EmailProvider::Brevo,
+        EmailProvider::Sendgrid,
+        EmailProvider::Postmark,
+        EmailProvider::Resend,
+    ];
 
     /// "brevo" | "sendgrid" | "postmark" | "resend" (ASCII case and
     /// surrounding whitespace ignored).
     pub fn parse(s: &str) -> Option<EmailProvider> {
         let s = s.trim();
-        EmailProvider::ALL.into_iter().find(|p| p.as_str().eq_ignore_ascii_case(s))
+        EmailProvider::ALL
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(s))
     }
 
     pub fn as_str(self) -> &'static str {
@@ -88,13 +94,18 @@ pub struct OutboundEmail {
 /// Header-safe text: control characters (CR and LF above all, which would
 /// let a value start a header of its own) become spaces.
 fn header_value(s: &str) -> String {
-    let replaced: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let replaced: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     replaced.trim().to_owned()
 }
 
 /// An address without whitespace or control characters.
 fn clean_email(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect()
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect()
 }
 
 fn clean_name(name: &Option<String>) -> Option<String> {
@@ -105,7 +116,9 @@ fn clean_name(name: &Option<String>) -> Option<String> {
 /// when RFC 5322 requires it.
 fn mailbox(a: &Address) -> String {
     let email = clean_email(&a.email);
-    let Some(name) = clean_name(&a.name) else { return email };
+    let Some(name) = clean_name(&a.name) else {
+        return email;
+    };
     let needs_quotes = name.chars().any(|c| "()<>[]:;@\\,.\"".contains(c));
     if needs_quotes {
         let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
@@ -131,11 +144,20 @@ fn threading_headers(email: &OutboundEmail) -> Vec<(&'static str, String)> {
     if !message_id.is_empty() {
         headers.push(("Message-ID", message_id));
     }
-    if let Some(irt) = email.in_reply_to.as_deref().map(header_value).filter(|v| !v.is_empty()) {
+    if let Some(irt) = email
+        .in_reply_to
+        .as_deref()
+        .map(header_value)
+        .filter(|v| !v.is_empty())
+    {
         headers.push(("In-Reply-To", irt));
     }
-    let references: Vec<String> =
-        email.references.iter().map(|r| header_value(r)).filter(|r| !r.is_empty()).collect();
+    let references: Vec<String> = email
+        .references
+        .iter()
+        .map(|r| header_value(r))
+        .filter(|r| !r.is_empty())
+        .collect();
     if !references.is_empty() {
         headers.push(("References", references.join(" ")));
     }
@@ -143,7 +165,10 @@ fn threading_headers(email: &OutboundEmail) -> Vec<(&'static str, String)> {
 }
 
 fn headers_object(pairs: &[(&'static str, String)]) -> Map<String, Value> {
-    pairs.iter().map(|(k, v)| ((*k).to_owned(), Value::String(v.clone()))).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), Value::String(v.clone())))
+        .collect()
 }
 
 /// A UUID-shaped string derived from `key` (SHA-256, first 16 bytes), with
@@ -157,7 +182,14 @@ pub(crate) fn uuid_from_key(key: &str) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = charset::hex(&b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// Resend takes keys up to 256 characters; longer or non-printable keys are
@@ -173,12 +205,21 @@ fn resend_idempotency_key(key: &str) -> String {
 
 /// The HTTP request that sends `email` through `provider`. `base_url` is
 /// the API origin (overridable for tests), without a trailing slash.
-pub fn build_send(provider: EmailProvider, base_url: &str, api_key: &str, email: &OutboundEmail) -> HttpRequest {
+pub fn build_send(
+    provider: EmailProvider,
+    base_url: &str,
+    api_key: &str,
+    email: &OutboundEmail,
+) -> HttpRequest {
     let base = base_url.trim().trim_end_matches('/');
     let key = header_value(api_key);
     let subject = header_value(&email.subject);
     let html = email.html.as_deref().filter(|h| !h.is_empty());
-    let reply_to = email.reply_to.as_deref().map(clean_email).filter(|r| !r.is_empty());
+    let reply_to = email
+        .reply_to
+        .as_deref()
+        .map(clean_email)
+        .filter(|r| !r.is_empty());
     let threading = threading_headers(email);
     let idempotency = header_value(&email.idempotency_key);
     let mut headers: Vec<(String, String)> = vec![
@@ -190,7 +231,10 @@ pub fn build_send(provider: EmailProvider, base_url: &str, api_key: &str, email:
             headers.push(("api-key".into(), key));
             let mut custom = headers_object(&threading);
             if !idempotency.is_empty() {
-                custom.insert("idempotencyKey".into(), Value::String(uuid_from_key(&idempotency)));
+                custom.insert(
+                    "idempotencyKey".into(),
+                    Value::String(uuid_from_key(&idempotency)),
+                );
             }
             let mut body = json!({
                 "sender": email_object(&email.from),
@@ -250,14 +294,20 @@ pub fn build_send(provider: EmailProvider, base_url: &str, api_key: &str, email:
                 body["ReplyTo"] = Value::String(r.clone());
             }
             if !threading.is_empty() {
-                body["Headers"] = threading.iter().map(|(n, v)| json!({ "Name": n, "Value": v })).collect();
+                body["Headers"] = threading
+                    .iter()
+                    .map(|(n, v)| json!({ "Name": n, "Value": v }))
+                    .collect();
             }
             ("/email", body)
         }
         EmailProvider::Resend => {
             headers.push(("authorization".into(), format!("Bearer {key}")));
             if !idempotency.is_empty() {
-                headers.push(("idempotency-key".into(), resend_idempotency_key(&idempotency)));
+                headers.push((
+                    "idempotency-key".into(),
+                    resend_idempotency_key(&idempotency),
+                ));
             }
             let mut body = json!({
                 "from": mailbox(&email.from),
@@ -289,14 +339,21 @@ pub fn build_send(provider: EmailProvider, base_url: &str, api_key: &str, email:
 /// What to do after a send attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendOutcome {
-    Sent { provider_message_id: Option<String> },
+    Sent {
+        provider_message_id: Option<String>,
+    },
     /// 429, 5xx (and the transient cases providers document: Postmark's
     /// 422 with ErrorCode 429 or 100, Resend's 409
     /// concurrent_idempotent_requests, 408): try again later.
-    Retry { after_secs: Option<u64>, error: String },
+    Retry {
+        after_secs: Option<u64>,
+        error: String,
+    },
     /// Other 4xx: never retry; `error` is a short sentence including the
     /// provider's message.
-    Permanent { error: String },
+    Permanent {
+        error: String,
+    },
 }
 
 /// Longest provider message quoted in an error.
@@ -319,7 +376,13 @@ fn provider_message(provider: EmailProvider, body: &[u8]) -> Option<String> {
         // Gateways answer with HTML pages: not worth quoting.
         return (!text.is_empty() && !text.starts_with('<')).then(|| short(text));
     };
-    let field = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let field = |v: &Value, k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     let message = match provider {
         EmailProvider::Sendgrid => {
             let errors: Vec<String> = value
@@ -337,10 +400,12 @@ fn provider_message(provider: EmailProvider, body: &[u8]) -> Option<String> {
                 .collect();
             (!errors.is_empty()).then(|| errors.join("; "))
         }
-        EmailProvider::Postmark => field(&value, "Message").map(|m| match value.get("ErrorCode").and_then(Value::as_i64) {
-            Some(code) if code != 0 => format!("{m} (ErrorCode {code})"),
-            _ => m,
-        }),
+        EmailProvider::Postmark => {
+            field(&value, "Message").map(|m| match value.get("ErrorCode").and_then(Value::as_i64) {
+                Some(code) if code != 0 => format!("{m} (ErrorCode {code})"),
+                _ => m,
+            })
+        }
         EmailProvider::Brevo => field(&value, "message").map(|m| match field(&value, "code") {
             Some(code) => format!("{m} ({code})"),
             None => m,
@@ -364,7 +429,7 @@ fn seconds(s: &str) -> Option<u64> {
         return Some(n);
     }
     let f = s.parse::<f64>().ok()?;
-    (f.is_finite() && f >= 0.0 && f < 1e12).then(|| f.ceil() as u64)
+    (f.is_finite() && (0.0..1e12).contains(&f)).then(|| f.ceil() as u64)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
@@ -381,12 +446,21 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 /// Unix time of an HTTP-date: IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"),
 /// and the obsolete RFC 850 and asctime forms.
 pub(crate) fn parse_http_date(s: &str) -> Option<i64> {
-    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
     let (mut day, mut month, mut year, mut time) = (None, None, None, None);
-    for token in s.split(|c: char| c.is_whitespace() || c == ',' || c == '-').filter(|t| !t.is_empty()) {
+    for token in s
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '-')
+        .filter(|t| !t.is_empty())
+    {
         if token.contains(':') {
             let mut parts = token.split(':').map(|p| p.parse::<u32>().ok());
-            let (h, m, sec) = (parts.next()??, parts.next()??, parts.next().unwrap_or(Some(0))?);
+            let (h, m, sec) = (
+                parts.next()??,
+                parts.next()??,
+                parts.next().unwrap_or(Some(0))?,
+            );
             if h > 23 || m > 59 || sec > 60 {
                 return None;
             }
@@ -429,7 +503,11 @@ fn retry_after(response: &HttpResponse, now_unix: i64) -> Option<u64> {
 }
 
 /// The provider's documented rate-limit reset header, in seconds from now.
-fn rate_limit_reset(provider: EmailProvider, response: &HttpResponse, now_unix: i64) -> Option<u64> {
+fn rate_limit_reset(
+    provider: EmailProvider,
+    response: &HttpResponse,
+    now_unix: i64,
+) -> Option<u64> {
     match provider {
         // Seconds until the window resets.
         EmailProvider::Brevo => seconds(response.header("x-sib-ratelimit-reset")?),
@@ -447,7 +525,11 @@ fn rate_limit_reset(provider: EmailProvider, response: &HttpResponse, now_unix: 
 /// Reads the answer to a request made by [`build_send`]. Retry delays come
 /// from Retry-After (delta seconds or HTTP-date, hence `now_unix`), else the
 /// provider's rate-limit reset header.
-pub fn classify_send(provider: EmailProvider, response: &HttpResponse, now_unix: i64) -> SendOutcome {
+pub fn classify_send(
+    provider: EmailProvider,
+    response: &HttpResponse,
+    now_unix: i64,
+) -> SendOutcome {
     let status = response.status;
     let name = provider.display_name();
     if (200..300).contains(&status) {
@@ -463,7 +545,12 @@ pub fn classify_send(provider: EmailProvider, response: &HttpResponse, now_unix:
         let provider_message_id = match provider {
             EmailProvider::Brevo => from_body("messageId").or_else(|| {
                 // Batch sends answer with "messageIds".
-                body.as_ref()?.get("messageIds")?.as_array()?.first()?.as_str().map(str::to_owned)
+                body.as_ref()?
+                    .get("messageIds")?
+                    .as_array()?
+                    .first()?
+                    .as_str()
+                    .map(str::to_owned)
             }),
             EmailProvider::Sendgrid => response
                 .header("x-message-id")
@@ -473,7 +560,9 @@ pub fn classify_send(provider: EmailProvider, response: &HttpResponse, now_unix:
             EmailProvider::Postmark => from_body("MessageID"),
             EmailProvider::Resend => from_body("id"),
         };
-        return SendOutcome::Sent { provider_message_id };
+        return SendOutcome::Sent {
+            provider_message_id,
+        };
     }
 
     let message = provider_message(provider, &response.body);
@@ -482,16 +571,27 @@ pub fn classify_send(provider: EmailProvider, response: &HttpResponse, now_unix:
         None => format!("{prefix}."),
     };
     let body: Option<Value> = serde_json::from_slice(&response.body).ok();
-    let postmark_code = body.as_ref().and_then(|b| b.get("ErrorCode")).and_then(Value::as_i64);
-    let resend_name = body.as_ref().and_then(|b| b.get("name")).and_then(Value::as_str).unwrap_or("");
+    let postmark_code = body
+        .as_ref()
+        .and_then(|b| b.get("ErrorCode"))
+        .and_then(Value::as_i64);
+    let resend_name = body
+        .as_ref()
+        .and_then(|b| b.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
 
-    let rate_limited = status == 429 || (provider == EmailProvider::Postmark && postmark_code == Some(429));
+    let rate_limited =
+        status == 429 || (provider == EmailProvider::Postmark && postmark_code == Some(429));
     let transient = status >= 500
         || status == 408
         || (provider == EmailProvider::Postmark && postmark_code == Some(100))
-        || (provider == EmailProvider::Resend && status == 409 && resend_name == "concurrent_idempotent_requests");
+        || (provider == EmailProvider::Resend
+            && status == 409
+            && resend_name == "concurrent_idempotent_requests");
     if rate_limited || transient {
-        let after_secs = retry_after(response, now_unix).or_else(|| rate_limit_reset(provider, response, now_unix));
+        let after_secs = retry_after(response, now_unix)
+            .or_else(|| rate_limit_reset(provider, response, now_unix));
         let error = if rate_limited {
             with_message(format!("{name} is rate limiting sends (HTTP {status})"))
         } else {
@@ -502,7 +602,9 @@ pub fn classify_send(provider: EmailProvider, response: &HttpResponse, now_unix:
     let error = match status {
         401 | 403 => with_message(format!("{name} refused the API key (HTTP {status})")),
         400..=499 => with_message(format!("{name} rejected the email (HTTP {status})")),
-        _ => with_message(format!("{name} answered with unexpected HTTP status {status}")),
+        _ => with_message(format!(
+            "{name} answered with unexpected HTTP status {status}"
+        )),
     };
     SendOutcome::Permanent { error }
 }

@@ -25,43 +25,109 @@ const ATTRIBUTIONS: &[(&str, &[&str])] = &[
 /// Endings that mark an attribution on their own when quoted lines follow
 /// ("jo@example.org wrote:").
 const ATTRIBUTION_ENDINGS: &[&str] = &[
-    "wrote:", "a écrit :", "a écrit:", "schrieb:", "escribió:", "escreveu:", "schreef:", "ha scritto:",
+    "wrote:",
+    "a écrit :",
+    "a écrit:",
+    "schrieb:",
+    "escribió:",
+    "escreveu:",
+    "schreef:",
+    "ha scritto:",
 ];
 
-const FROM_LABELS: &[&str] = &["from:", "de:", "de :", "von:", "da:", "van:", "från:", "fra:"];
+const FROM_LABELS: &[&str] = &[
+    "from:", "de:", "de :", "von:", "da:", "van:", "från:", "fra:",
+];
 const SENT_LABELS: &[&str] = &[
-    "sent:", "date:", "envoyé :", "envoyé:", "date :", "gesendet:", "datum:", "enviado:",
-    "enviada:", "fecha:", "data:", "inviato:", "verzonden:", "skickat:", "sendt:",
+    "sent:",
+    "date:",
+    "envoyé :",
+    "envoyé:",
+    "date :",
+    "gesendet:",
+    "datum:",
+    "enviado:",
+    "enviada:",
+    "fecha:",
+    "data:",
+    "inviato:",
+    "verzonden:",
+    "skickat:",
+    "sendt:",
 ];
 const SUBJECT_LABELS: &[&str] = &[
-    "subject:", "objet :", "objet:", "betreff:", "asunto:", "assunto:", "oggetto:", "onderwerp:",
-    "ämne:", "emne:",
+    "subject:",
+    "objet :",
+    "objet:",
+    "betreff:",
+    "asunto:",
+    "assunto:",
+    "oggetto:",
+    "onderwerp:",
+    "ämne:",
+    "emne:",
 ];
 
 const ORIGINAL_MESSAGE: &[&str] = &[
-    "original message", "ursprüngliche nachricht", "original-nachricht", "message d'origine",
-    "message d’origine", "mensaje original", "mensagem original", "oorspronkelijk bericht",
+    "original message",
+    "ursprüngliche nachricht",
+    "original-nachricht",
+    "message d'origine",
+    "message d’origine",
+    "mensaje original",
+    "mensagem original",
+    "oorspronkelijk bericht",
     "messaggio originale",
 ];
 
 const FORWARD_RULE_WORDS: &[&str] = &[
-    "forwarded message", "message transféré", "weitergeleitete nachricht", "mensaje reenviado",
-    "mensagem encaminhada", "doorgestuurd bericht", "messaggio inoltrato",
+    "forwarded message",
+    "message transféré",
+    "weitergeleitete nachricht",
+    "mensaje reenviado",
+    "mensagem encaminhada",
+    "doorgestuurd bericht",
+    "messaggio inoltrato",
 ];
 const FORWARD_LINES: &[&str] = &[
-    "begin forwarded message", "début du message réexpédié", "anfang der weitergeleiteten nachricht",
-    "inicio del mensaje reenviado", "início da mensagem reencaminhada", "início da mensagem encaminhada",
-    "begin doorgestuurd bericht", "inizio messaggio inoltrato",
+    "begin forwarded message",
+    "début du message réexpédié",
+    "anfang der weitergeleiteten nachricht",
+    "inicio del mensaje reenviado",
+    "início da mensagem reencaminhada",
+    "início da mensagem encaminhada",
+    "begin doorgestuurd bericht",
+    "inizio messaggio inoltrato",
 ];
 
 const MOBILE_SIGNATURES: &[&str] = &[
-    "sent from my ", "sent from mail for windows", "sent from outlook", "sent from yahoo mail",
-    "sent from proton mail", "sent with proton mail", "get outlook for ios", "get outlook for android",
-    "envoyé de mon ", "envoyé depuis mon ", "envoyé à partir de ", "von meinem iphone gesendet",
-    "von meinem ipad gesendet", "von meinem smartphone gesendet", "gesendet von meinem ",
-    "gesendet mit der ", "enviado desde mi ", "enviado do meu ", "enviado de meu ",
-    "verzonden vanaf mijn ", "verstuurd vanaf mijn ", "inviato da iphone", "inviato dal mio ",
-    "obtenir outlook pour ", "outlook für ios", "outlook für android", "obtener outlook para ",
+    "sent from my ",
+    "sent from mail for windows",
+    "sent from outlook",
+    "sent from yahoo mail",
+    "sent from proton mail",
+    "sent with proton mail",
+    "get outlook for ios",
+    "get outlook for android",
+    "envoyé de mon ",
+    "envoyé depuis mon ",
+    "envoyé à partir de ",
+    "von meinem iphone gesendet",
+    "von meinem ipad gesendet",
+    "von meinem smartphone gesendet",
+    "gesendet von meinem ",
+    "gesendet mit der ",
+    "enviado desde mi ",
+    "enviado do meu ",
+    "enviado de meu ",
+    "verzonden vanaf mijn ",
+    "verstuurd vanaf mijn ",
+    "inviato da iphone",
+    "inviato dal mio ",
+    "obtenir outlook pour ",
+    "outlook für ios",
+    "outlook für android",
+    "obtener outlook para ",
     "obter o outlook para ",
 ];
 
@@ -75,7 +141,8 @@ fn is_quote(line: &str) -> bool {
 
 /// Lowercase line without leading decoration (spaces, `*` from bold labels).
 fn label_text(line: &str) -> String {
-    line.trim_start_matches(|c: char| c.is_whitespace() || c == '*').to_lowercase()
+    line.trim_start_matches(|c: char| c.is_whitespace() || c == '*')
+        .to_lowercase()
 }
 
 fn is_forward_marker(line: &str) -> bool {
@@ -92,7 +159,7 @@ fn is_original_message(line: &str) -> bool {
         return false;
     }
     let inner = t.trim_matches(|c: char| c == '-' || c.is_whitespace());
-    ORIGINAL_MESSAGE.iter().any(|w| inner == *w)
+    ORIGINAL_MESSAGE.contains(&inner)
 }
 
 fn is_underscore_rule(line: &str) -> bool {
@@ -122,7 +189,8 @@ fn is_attribution(lines: &[&str], i: usize) -> bool {
         // A date or an address makes it an attribution rather than prose.
         let plausible = joined.contains(|c: char| c.is_ascii_digit() || c == '@');
         for (start, ends) in ATTRIBUTIONS {
-            if !joined.starts_with(start) || !plausible || !ends.iter().any(|e| joined.ends_with(e)) {
+            if !joined.starts_with(start) || !plausible || !ends.iter().any(|e| joined.ends_with(e))
+            {
                 continue;
             }
             // German and Dutch only end in ":", so require their verb too.
@@ -150,7 +218,11 @@ fn is_header_block(lines: &[&str], i: usize) -> bool {
     if !FROM_LABELS.iter().any(|l| first.starts_with(l)) {
         return false;
     }
-    let window = lines.iter().skip(i + 1).take(HEADER_BLOCK_WINDOW).map(|l| label_text(l));
+    let window = lines
+        .iter()
+        .skip(i + 1)
+        .take(HEADER_BLOCK_WINDOW)
+        .map(|l| label_text(l));
     let (mut sent, mut subject) = (false, false);
     for line in window {
         sent |= SENT_LABELS.iter().any(|l| line.starts_with(l));
@@ -187,7 +259,10 @@ fn quote_start(lines: &[&str]) -> Option<usize> {
     // of new text.
     let last_text = lines.iter().rposition(|l| !is_blank(l) && !is_quote(l));
     let from = last_text.map_or(0, |i| i + 1);
-    lines[from..].iter().position(|l| is_quote(l)).map(|p| from + p)
+    lines[from..]
+        .iter()
+        .position(|l| is_quote(l))
+        .map(|p| from + p)
 }
 
 /// Drops a signature at the end of `lines`.
@@ -196,8 +271,7 @@ fn strip_signature<'a>(mut lines: &'a [&'a str]) -> &'a [&'a str] {
         lines = &lines[..i];
     }
     // Mobile footers, possibly stacked ("Sent from my iPhone" then blank lines).
-    loop {
-        let Some(last) = lines.iter().rposition(|l| !is_blank(l)) else { break };
+    while let Some(last) = lines.iter().rposition(|l| !is_blank(l)) {
         if !is_mobile_signature(lines[last]) {
             break;
         }
@@ -211,7 +285,11 @@ fn tidy(lines: &[&str]) -> String {
     let start = lines.iter().position(|l| !is_blank(l));
     let end = lines.iter().rposition(|l| !is_blank(l));
     match (start, end) {
-        (Some(s), Some(e)) => lines[s..=e].iter().map(|l| l.trim_end()).collect::<Vec<_>>().join("\n"),
+        (Some(s), Some(e)) => lines[s..=e]
+            .iter()
+            .map(|l| l.trim_end())
+            .collect::<Vec<_>>()
+            .join("\n"),
         _ => String::new(),
     }
 }
@@ -246,16 +324,20 @@ pub fn reply_text(text: &str) -> String {
     };
     let without_signature = strip_signature(signature_area);
     let mut result = tidy(without_signature);
-    if cut.is_none() {
-        if let Some(f) = forward {
-            let forwarded = tidy(&lines[f..]);
-            if result.is_empty() {
-                result = forwarded;
-            } else {
-                result.push_str("\n\n");
-                result.push_str(&forwarded);
-            }
+    if cut.is_none()
+        && let Some(f) = forward
+    {
+        let forwarded = tidy(&lines[f..]);
+        if result.is_empty() {
+            result = forwarded;
+        } else {
+            result.push_str("\n\n");
+            result.push_str(&forwarded);
         }
     }
-    if result.is_empty() { normalized.trim().to_owned() } else { result }
+    if result.is_empty() {
+        normalized.trim().to_owned()
+    } else {
+        result
+    }
 }

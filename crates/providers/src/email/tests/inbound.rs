@@ -44,19 +44,33 @@ fn postmark_inbound() {
     assert_eq!(email.dedupe_key, "<m2@mail.example.org>");
     assert_eq!(email.message_id.as_deref(), Some("<m2@mail.example.org>"));
     assert_eq!(email.in_reply_to.as_deref(), Some("<c_81f2.3@acme.test>"));
-    assert_eq!(email.references, ["<c_81f2.1@acme.test>", "<c_81f2.3@acme.test>"]);
+    assert_eq!(
+        email.references,
+        ["<c_81f2.1@acme.test>", "<c_81f2.3@acme.test>"]
+    );
     assert_eq!(email.from, Address::named("jo@example.org", "Jo Example"));
     assert_eq!(email.to, ["reply+c_81f2@inbound.acme.test"]);
     assert_eq!(email.cc, ["ops@acme.test"]);
     assert_eq!(email.delivered_to, ["reply+c_81f2@inbound.acme.test"]);
     assert_eq!(email.subject, "Re: Order 1142 late");
-    assert_eq!(email.text, "Thanks!\n\nOn Tue, Mar 3, 2026 at 9:00 AM Acme <support@acme.test> wrote:\n> It ships today.");
+    assert_eq!(
+        email.text,
+        "Thanks!\n\nOn Tue, Mar 3, 2026 at 9:00 AM Acme <support@acme.test> wrote:\n> It ships today."
+    );
     assert_eq!(email.html.as_deref(), Some("<p>Thanks!</p>"));
     assert_eq!(
         email.attachments,
         vec![
-            Attachment { filename: "invoice.pdf".into(), content_type: "application/pdf".into(), size: 9 },
-            Attachment { filename: "photo.jpg".into(), content_type: "image/jpeg".into(), size: 6 },
+            Attachment {
+                filename: "invoice.pdf".into(),
+                content_type: "application/pdf".into(),
+                size: 9
+            },
+            Attachment {
+                filename: "photo.jpg".into(),
+                content_type: "image/jpeg".into(),
+                size: 6
+            },
         ]
     );
     assert!(!email.auto_submitted);
@@ -97,7 +111,9 @@ fn postmark_bad_payloads() {
     assert!(parse_postmark(b"not json").is_err());
     assert!(parse_postmark(b"[1,2]").is_err());
     assert_eq!(
-        parse_postmark(br#"{"Subject":"no sender"}"#).unwrap_err().to_string(),
+        parse_postmark(br#"{"Subject":"no sender"}"#)
+            .unwrap_err()
+            .to_string(),
         "the message has no usable From address"
     );
     // Wrong types are ignored rather than trusted.
@@ -105,13 +121,24 @@ fn postmark_bad_payloads() {
     let email = parse_postmark(odd).unwrap();
     assert_eq!(email.attachments.len(), 1);
     assert_eq!(email.attachments[0].filename, "attachment");
-    assert_eq!(email.attachments[0].content_type, "application/octet-stream");
+    assert_eq!(
+        email.attachments[0].content_type,
+        "application/octet-stream"
+    );
 }
 
-fn form_part(name: &str, filename: Option<&str>, content_type: Option<&str>, data: &[u8]) -> Vec<u8> {
+fn form_part(
+    name: &str,
+    filename: Option<&str>,
+    content_type: Option<&str>,
+    data: &[u8],
+) -> Vec<u8> {
     let mut part = b"--xYzZY\r\n".to_vec();
     match filename {
-        Some(f) => part.extend(format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n").bytes()),
+        Some(f) => part.extend(
+            format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n")
+                .bytes(),
+        ),
         None => part.extend(format!("Content-Disposition: form-data; name=\"{name}\"\r\n").bytes()),
     }
     if let Some(ct) = content_type {
@@ -177,13 +204,24 @@ Content-Type: multipart/mixed; boundary=\"abc\"\n";
     assert_eq!(email.to, ["reply+c_81f2@parse.acme.test"]);
     assert_eq!(email.delivered_to, ["reply+c_81f2@parse.acme.test"]);
     assert_eq!(email.subject, "Réponse");
-    assert_eq!(email.text, "Voilà la réponse\n\nLe 3 mars 2026 à 10:00, Acme a écrit :\n> Bonjour");
+    assert_eq!(
+        email.text,
+        "Voilà la réponse\n\nLe 3 mars 2026 à 10:00, Acme a écrit :\n> Bonjour"
+    );
     assert_eq!(email.html.as_deref(), Some("<p>Voilà la réponse</p>"));
     assert_eq!(
         email.attachments,
         vec![
-            Attachment { filename: "facture.pdf".into(), content_type: "application/pdf".into(), size: 13 },
-            Attachment { filename: "photo.png".into(), content_type: "image/png".into(), size: 6 },
+            Attachment {
+                filename: "facture.pdf".into(),
+                content_type: "application/pdf".into(),
+                size: 13
+            },
+            Attachment {
+                filename: "photo.png".into(),
+                content_type: "image/png".into(),
+                size: 6
+            },
         ]
     );
     assert_eq!(reply_text(&email.text), "Voilà la réponse");
@@ -196,17 +234,33 @@ fn sendgrid_utf8_default_and_content_hash() {
         form_part("to", None, None, b"support@parse.acme.test"),
         form_part("subject", None, None, "Größe".as_bytes()),
         form_part("text", None, None, "Grüße".as_bytes()),
-        form_part("attachment-info", None, None, br#"{"attachment1":{"filename":"lost.pdf","type":"application/pdf"}}"#),
+        form_part(
+            "attachment-info",
+            None,
+            None,
+            br#"{"attachment1":{"filename":"lost.pdf","type":"application/pdf"}}"#,
+        ),
     ]);
     let email = parse_sendgrid(SG_CT, &body).unwrap();
     assert_eq!(email.from.name.as_deref(), Some("Zoë"));
     assert_eq!(email.text, "Grüße");
     // attachment-info without the file: listed with size 0.
-    assert_eq!(email.attachments, vec![Attachment { filename: "lost.pdf".into(), content_type: "application/pdf".into(), size: 0 }]);
+    assert_eq!(
+        email.attachments,
+        vec![Attachment {
+            filename: "lost.pdf".into(),
+            content_type: "application/pdf".into(),
+            size: 0
+        }]
+    );
     assert!(email.dedupe_key.starts_with("sha256:"));
     // A redelivery with a different multipart boundary keeps the key.
     let other = String::from_utf8_lossy(&body).replace("xYzZY", "OtherBoundary42");
-    let again = parse_sendgrid("multipart/form-data; boundary=OtherBoundary42", other.as_bytes()).unwrap();
+    let again = parse_sendgrid(
+        "multipart/form-data; boundary=OtherBoundary42",
+        other.as_bytes(),
+    )
+    .unwrap();
     assert_eq!(again.dedupe_key, email.dedupe_key);
 }
 
@@ -222,15 +276,33 @@ fn sendgrid_raw_mode() {
     assert_eq!(email.dedupe_key, "<raw-1@example.org>");
     assert_eq!(email.subject, "Raw");
     assert_eq!(email.text, "Raw body ✓");
-    assert_eq!(email.delivered_to, ["support@parse.acme.test", "other@parse.acme.test"]);
-    assert_eq!(email.attachments, vec![Attachment { filename: "logs.zip".into(), content_type: "application/zip".into(), size: 4 }]);
+    assert_eq!(
+        email.delivered_to,
+        ["support@parse.acme.test", "other@parse.acme.test"]
+    );
+    assert_eq!(
+        email.attachments,
+        vec![Attachment {
+            filename: "logs.zip".into(),
+            content_type: "application/zip".into(),
+            size: 4
+        }]
+    );
 
     // The envelope sender stands in for a missing From header.
     let body = form(&[
-        form_part("envelope", None, None, br#"{"to":["s@parse.acme.test"],"from":"bounce@example.org"}"#),
+        form_part(
+            "envelope",
+            None,
+            None,
+            br#"{"to":["s@parse.acme.test"],"from":"bounce@example.org"}"#,
+        ),
         form_part("email", None, None, b"Subject: no from\r\n\r\nbody"),
     ]);
-    assert_eq!(parse_sendgrid(SG_CT, &body).unwrap().from.email, "bounce@example.org");
+    assert_eq!(
+        parse_sendgrid(SG_CT, &body).unwrap().from.email,
+        "bounce@example.org"
+    );
 }
 
 #[test]
@@ -248,20 +320,30 @@ fn urlencode(pairs: &[(&str, &str)]) -> String {
     let enc = |s: &str| {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
                 b' ' => "+".to_string(),
                 _ => format!("%{b:02X}"),
             })
             .collect::<String>()
     };
-    pairs.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn mailgun_sig(key: &str, timestamp: &str, token: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
     mac.update(timestamp.as_bytes());
     mac.update(token.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[test]
@@ -282,7 +364,10 @@ fn mailgun_urlencoded_parsed_mode() {
         ("sender", "bounces+x@example.org"),
         ("from", "Jo <jo@example.org>"),
         ("subject", "Re: Order 1142 late"),
-        ("body-plain", "Merci!\r\n\r\nAm 03.03.2026 um 10:00 schrieb Acme <support@acme.test>:\r\n> Bitte"),
+        (
+            "body-plain",
+            "Merci!\r\n\r\nAm 03.03.2026 um 10:00 schrieb Acme <support@acme.test>:\r\n> Bitte",
+        ),
         ("stripped-text", "Merci!"),
         ("body-html", "<p>Merci!</p>"),
         ("message-headers", &headers),
@@ -290,8 +375,16 @@ fn mailgun_urlencoded_parsed_mode() {
         ("token", "tok123"),
         ("signature", &sig),
     ]);
-    let (email, signature) = parse_mailgun("application/x-www-form-urlencoded", body.as_bytes()).unwrap();
-    assert_eq!(signature, MailgunSignature { timestamp: "1772532131".into(), token: "tok123".into(), signature: sig.clone() });
+    let (email, signature) =
+        parse_mailgun("application/x-www-form-urlencoded", body.as_bytes()).unwrap();
+    assert_eq!(
+        signature,
+        MailgunSignature {
+            timestamp: "1772532131".into(),
+            token: "tok123".into(),
+            signature: sig.clone()
+        }
+    );
     assert!(verify_mailgun("key-secret", &signature, 1_772_532_131 + 60));
     assert_eq!(email.dedupe_key, "<m4@mail.example.org>");
     assert_eq!(email.in_reply_to.as_deref(), Some("<c_81f2.3@acme.test>"));
@@ -316,7 +409,12 @@ fn mailgun_multipart_with_attachments() {
         form_part("token", None, None, b"tok"),
         form_part("signature", None, None, b"00ff"),
         form_part("attachment-2", Some("b.txt"), Some("text/plain"), b"second"),
-        form_part("attachment-1", Some("a.csv"), Some("text/csv; charset=utf-8"), b"x,y\n1,2"),
+        form_part(
+            "attachment-1",
+            Some("a.csv"),
+            Some("text/csv; charset=utf-8"),
+            b"x,y\n1,2",
+        ),
     ]);
     let (email, sig) = parse_mailgun(SG_CT, &body).unwrap();
     assert_eq!(sig.signature, "00ff");
@@ -326,8 +424,16 @@ fn mailgun_multipart_with_attachments() {
     assert_eq!(
         email.attachments,
         vec![
-            Attachment { filename: "a.csv".into(), content_type: "text/csv".into(), size: 7 },
-            Attachment { filename: "b.txt".into(), content_type: "text/plain".into(), size: 6 },
+            Attachment {
+                filename: "a.csv".into(),
+                content_type: "text/csv".into(),
+                size: 7
+            },
+            Attachment {
+                filename: "b.txt".into(),
+                content_type: "text/plain".into(),
+                size: 6
+            },
         ]
     );
     assert!(email.dedupe_key.starts_with("sha256:"));
@@ -343,7 +449,11 @@ fn mailgun_raw_mime_mode() {
         ("token", "t"),
         ("signature", "s"),
     ]);
-    let (email, _) = parse_mailgun("application/x-www-form-urlencoded; charset=utf-8", body.as_bytes()).unwrap();
+    let (email, _) = parse_mailgun(
+        "application/x-www-form-urlencoded; charset=utf-8",
+        body.as_bytes(),
+    )
+    .unwrap();
     assert_eq!(email.dedupe_key, "<raw@example.org>");
     assert_eq!(email.text, "I am out of office.\n");
     assert!(email.auto_submitted);
@@ -355,10 +465,20 @@ fn mailgun_bad_posts() {
     // Signature fields are required.
     let body = urlencode(&[("from", "jo@example.org"), ("body-plain", "x")]);
     assert!(parse_mailgun("application/x-www-form-urlencoded", body.as_bytes()).is_err());
-    let body = urlencode(&[("timestamp", "1"), ("token", "t"), ("signature", "s"), ("body-plain", "x")]);
+    let body = urlencode(&[
+        ("timestamp", "1"),
+        ("token", "t"),
+        ("signature", "s"),
+        ("body-plain", "x"),
+    ]);
     assert!(parse_mailgun("application/x-www-form-urlencoded", body.as_bytes()).is_err());
     // The envelope sender stands in for From.
-    let body = urlencode(&[("timestamp", "1"), ("token", "t"), ("signature", "s"), ("sender", "jo@example.org")]);
+    let body = urlencode(&[
+        ("timestamp", "1"),
+        ("token", "t"),
+        ("signature", "s"),
+        ("sender", "jo@example.org"),
+    ]);
     let (email, _) = parse_mailgun("application/x-www-form-urlencoded", body.as_bytes()).unwrap();
     assert_eq!(email.from.email, "jo@example.org");
     assert!(parse_mailgun("text/plain", b"x").is_err());
@@ -368,7 +488,11 @@ fn mailgun_bad_posts() {
 fn mailgun_signature_checks() {
     let now = 1_772_532_131;
     let ts = now.to_string();
-    let good = MailgunSignature { timestamp: ts.clone(), token: "abc".into(), signature: mailgun_sig("k", &ts, "abc") };
+    let good = MailgunSignature {
+        timestamp: ts.clone(),
+        token: "abc".into(),
+        signature: mailgun_sig("k", &ts, "abc"),
+    };
     assert!(verify_mailgun("k", &good, now));
     assert!(verify_mailgun("k", &good, now + 15 * 60));
     assert!(verify_mailgun("k", &good, now - 15 * 60));
@@ -376,18 +500,42 @@ fn mailgun_signature_checks() {
     assert!(!verify_mailgun("k", &good, now - 15 * 60 - 1));
     assert!(!verify_mailgun("other", &good, now));
     assert!(!verify_mailgun("", &good, now));
-    let upper = MailgunSignature { signature: good.signature.to_uppercase(), ..good.clone() };
+    let upper = MailgunSignature {
+        signature: good.signature.to_uppercase(),
+        ..good.clone()
+    };
     assert!(verify_mailgun("k", &upper, now));
     for bad in [
-        MailgunSignature { token: "abd".into(), ..good.clone() },
-        MailgunSignature { signature: good.signature[..62].into(), ..good.clone() },
-        MailgunSignature { signature: "zz".repeat(32), ..good.clone() },
-        MailgunSignature { signature: String::new(), ..good.clone() },
-        MailgunSignature { timestamp: "soon".into(), ..good.clone() },
-        MailgunSignature { timestamp: i64::MAX.to_string(), ..good.clone() },
+        MailgunSignature {
+            token: "abd".into(),
+            ..good.clone()
+        },
+        MailgunSignature {
+            signature: good.signature[..62].into(),
+            ..good.clone()
+        },
+        MailgunSignature {
+            signature: "zz".repeat(32),
+            ..good.clone()
+        },
+        MailgunSignature {
+            signature: String::new(),
+            ..good.clone()
+        },
+        MailgunSignature {
+            timestamp: "soon".into(),
+            ..good.clone()
+        },
+        MailgunSignature {
+            timestamp: i64::MAX.to_string(),
+            ..good.clone()
+        },
     ] {
         assert!(!verify_mailgun("k", &bad, now), "{bad:?}");
     }
-    let extreme = MailgunSignature { timestamp: i64::MAX.to_string(), ..good.clone() };
+    let extreme = MailgunSignature {
+        timestamp: i64::MAX.to_string(),
+        ..good.clone()
+    };
     assert!(!verify_mailgun("k", &extreme, i64::MIN));
 }

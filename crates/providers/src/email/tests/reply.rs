@@ -51,7 +51,10 @@ fn apple_mail() {
 #[test]
 fn outlook_desktop_header_block() {
     let text = "Hello,\r\n\r\nThe invoice is still wrong.\r\n\r\nRegards,\r\nJo\r\n\r\nFrom: Acme Support <support@acme.test>\r\nSent: Tuesday, March 3, 2026 10:02 AM\r\nTo: Jo Example <jo@example.org>\r\nSubject: RE: Invoice 1142\r\n\r\nHi Jo, we corrected it.\r\n";
-    assert_eq!(reply_text(text), "Hello,\n\nThe invoice is still wrong.\n\nRegards,\nJo");
+    assert_eq!(
+        reply_text(text),
+        "Hello,\n\nThe invoice is still wrong.\n\nRegards,\nJo"
+    );
 }
 
 #[test]
@@ -74,7 +77,8 @@ fn outlook_localized_header_blocks() {
 
 #[test]
 fn original_message_markers() {
-    let text = "See below.\n\n-----Original Message-----\nFrom: Acme\nSent: Tuesday\nSubject: x\n\nold";
+    let text =
+        "See below.\n\n-----Original Message-----\nFrom: Acme\nSent: Tuesday\nSubject: x\n\nold";
     assert_eq!(reply_text(text), "See below.");
     let text = "Siehe unten.\n\n-----Ursprüngliche Nachricht-----\nVon: Acme\n\nalt";
     assert_eq!(reply_text(text), "Siehe unten.");
@@ -95,7 +99,10 @@ fn gmail_forward_is_content() {
 #[test]
 fn forward_after_a_signature() {
     let text = "FYI\n\n-- \nJo Example\nExample Corp\n\n---------- Forwarded message ---------\nFrom: c@example.org\nSubject: x\n\nbody";
-    assert_eq!(reply_text(text), "FYI\n\n---------- Forwarded message ---------\nFrom: c@example.org\nSubject: x\n\nbody");
+    assert_eq!(
+        reply_text(text),
+        "FYI\n\n---------- Forwarded message ---------\nFrom: c@example.org\nSubject: x\n\nbody"
+    );
 }
 
 #[test]
@@ -107,12 +114,16 @@ fn trailing_quotes_without_attribution() {
 #[test]
 fn interleaved_answers_keep_context() {
     let text = "> What model?\nThe X200.\n> Since when?\nYesterday.\n\n> Anything else?\n>\n";
-    assert_eq!(reply_text(text), "> What model?\nThe X200.\n> Since when?\nYesterday.");
+    assert_eq!(
+        reply_text(text),
+        "> What model?\nThe X200.\n> Since when?\nYesterday."
+    );
 }
 
 #[test]
 fn signatures() {
-    let text = "The app crashes on login.\n\n-- \nJo Example\nHead of IT, Example Corp\n+1 555 0100";
+    let text =
+        "The app crashes on login.\n\n-- \nJo Example\nHead of IT, Example Corp\n+1 555 0100";
     assert_eq!(reply_text(text), "The app crashes on login.");
     let text = "Crash again.\n--\nJo";
     assert_eq!(reply_text(text), "Crash again.");
@@ -153,6 +164,9 @@ fn nothing_left_returns_the_original() {
 
 #[test]
 fn trims_and_normalizes() {
-    assert_eq!(reply_text("\n\n  Hello  \r\n  world \t\r\n\r\n\r\n"), "  Hello\n  world");
+    assert_eq!(
+        reply_text("\n\n  Hello  \r\n  world \t\r\n\r\n\r\n"),
+        "  Hello\n  world"
+    );
     assert_eq!(reply_text("a\rb"), "a\nb");
 }
