@@ -13,6 +13,8 @@ use super::charset::cp1252_char;
 /// Deepest nesting of allowed elements kept; deeper start tags are dropped
 /// (their text stays). Keeps end-tag matching linear on hostile input.
 const MAX_OPEN_ELEMENTS: usize = 256;
+/// Attributes kept per tag.
+const MAX_ATTRIBUTES: usize = 32;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token<'a> {
@@ -153,8 +155,10 @@ impl<'a> Tokenizer<'a> {
                     value = &src[start..i];
                 }
             }
-            // The first of duplicate attributes wins.
-            if !attrs.iter().any(|(n, _)| *n == name) {
+            // The first of duplicate attributes wins. Only the first few are
+            // kept: nothing allowed needs more, and the duplicate check
+            // must stay cheap.
+            if attrs.len() < MAX_ATTRIBUTES && !attrs.iter().any(|(n, _)| *n == name) {
                 attrs.push((name, value));
             }
         }

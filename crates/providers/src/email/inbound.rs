@@ -1,6 +1,8 @@
 //! Inbound webhooks: Postmark (JSON), SendGrid Inbound Parse and Mailgun
 //! routes (form posts, parsed or raw MIME), and Mailgun's signature check.
 
+use std::collections::HashSet;
+
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -12,6 +14,8 @@ use super::mime::{
 };
 use super::{Address, Attachment, InboundEmail, ParseError, charset};
 
+/// Attachments read from SendGrid's attachment-info beyond the files sent.
+const MAX_LISTED_ATTACHMENTS: usize = 1024;
 /// Largest clock difference accepted for a Mailgun signature timestamp.
 const MAILGUN_MAX_SKEW_SECS: i64 = 15 * 60;
 
@@ -310,11 +314,12 @@ fn sendgrid_parsed(fields: &[Field<'_>]) -> Result<InboundEmail, ParseError> {
             (i, a)
         })
         .collect();
-    for (key, meta) in info.into_iter().flatten() {
+    let mut listed: HashSet<u32> = attachments.iter().map(|(i, _)| *i).collect();
+    for (key, meta) in info.into_iter().flatten().take(MAX_LISTED_ATTACHMENTS) {
         let Some(i) = attachment_index(key, "attachment") else {
             continue;
         };
-        if attachments.iter().any(|(j, _)| *j == i) {
+        if !listed.insert(i) {
             continue;
         }
         let meta = meta.as_object();

@@ -5,3 +5,4 @@ mod inbound;
 mod mime;
 mod outbound;
 mod reply;
+mod stress;
