@@ -610,7 +610,10 @@ pub(crate) fn is_auto_submitted(headers: &Headers) -> bool {
 pub(crate) fn header_fields(headers: &Headers) -> InboundEmail {
     let first_id = |name: &str| headers.get_all(name).flat_map(msg_ids).next();
     let mut references = Vec::new();
-    push_unique(&mut references, headers.get_all("references").flat_map(msg_ids));
+    push_unique(
+        &mut references,
+        headers.get_all("references").flat_map(msg_ids),
+    );
     if references.len() > MAX_REFERENCES {
         // The oldest (root) and the newest ids matter most for threading.
         let tail = references.split_off(references.len() - (MAX_REFERENCES - 1));

@@ -32,15 +32,24 @@ fn huge_header_lists() {
     assert_eq!(email.references.len(), 100);
     let many_headers = "X-A: b\n".repeat(N) + "From: jo@example.org\n\nx";
     assert!(parse_mime(many_headers.as_bytes()).is_ok());
-    let long_params = format!("From: jo@example.org\nContent-Type: text/plain{}\n\nx", "; a*1*=b".repeat(N));
+    let long_params = format!(
+        "From: jo@example.org\nContent-Type: text/plain{}\n\nx",
+        "; a*1*=b".repeat(N)
+    );
     assert!(parse_mime(long_params.as_bytes()).is_ok());
 }
 
 #[test]
 fn multipart_lookalike_lines() {
-    let raw = format!("From: jo@example.org\nContent-Type: multipart/mixed; boundary=b\n\n{}", "--b x\n".repeat(N));
+    let raw = format!(
+        "From: jo@example.org\nContent-Type: multipart/mixed; boundary=b\n\n{}",
+        "--b x\n".repeat(N)
+    );
     assert!(parse_mime(raw.as_bytes()).is_ok());
-    let raw = format!("From: jo@example.org\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\n{}--b--", "x".repeat(N * 5));
+    let raw = format!(
+        "From: jo@example.org\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\n{}--b--",
+        "x".repeat(N * 5)
+    );
     assert!(parse_mime(raw.as_bytes()).is_ok());
 }
 
@@ -61,7 +70,10 @@ fn html_shapes() {
         "&".repeat(N * 5),
         "&amp;&#x41;&eacute;&ampx".repeat(N),
         format!("<b{}>", " a=1".repeat(N)),
-        format!("<b{}>", (0..N).map(|i| format!(" a{i}")).collect::<String>()),
+        format!(
+            "<b{}>",
+            (0..N).map(|i| format!(" a{i}")).collect::<String>()
+        ),
         format!("<a href=\"{}\">x</a>", "h".repeat(N * 5)),
         "<blockquote>".repeat(N),
         "<li>x".repeat(N),
@@ -100,8 +112,12 @@ fn webhook_shapes() {
         info.push_str(&format!("\"attachment{i}\":{{\"filename\":\"f{i}\"}},"));
     }
     info.push_str("\"x\":1}");
-    body.extend_from_slice(b"--b\r\nContent-Disposition: form-data; name=\"from\"\r\n\r\njo@example.org\r\n");
-    body.extend_from_slice(b"--b\r\nContent-Disposition: form-data; name=\"attachment-info\"\r\n\r\n");
+    body.extend_from_slice(
+        b"--b\r\nContent-Disposition: form-data; name=\"from\"\r\n\r\njo@example.org\r\n",
+    );
+    body.extend_from_slice(
+        b"--b\r\nContent-Disposition: form-data; name=\"attachment-info\"\r\n\r\n",
+    );
     body.extend_from_slice(info.as_bytes());
     body.extend_from_slice(b"\r\n");
     for i in 0..1000 {
@@ -113,15 +129,27 @@ fn webhook_shapes() {
     assert!(email.attachments.len() <= 1000 + 1024);
     // More fields than any form has.
     for _ in 0..100 {
-        too_many.extend_from_slice(b"--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nv\r\n");
+        too_many
+            .extend_from_slice(b"--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nv\r\n");
     }
     assert!(parse_sendgrid("multipart/form-data; boundary=b", &too_many).is_err());
 
-    let to: Vec<String> = (0..N).map(|i| format!("{{\"Email\":\"u{i}@x.test\"}}")).collect();
-    let headers: Vec<String> = (0..N).map(|i| format!("{{\"Name\":\"X-{i}\",\"Value\":\"v\"}}")).collect();
-    let json = format!("{{\"From\":\"jo@example.org\",\"ToFull\":[{}],\"Headers\":[{}]}}", to.join(","), headers.join(","));
+    let to: Vec<String> = (0..N)
+        .map(|i| format!("{{\"Email\":\"u{i}@x.test\"}}"))
+        .collect();
+    let headers: Vec<String> = (0..N)
+        .map(|i| format!("{{\"Name\":\"X-{i}\",\"Value\":\"v\"}}"))
+        .collect();
+    let json = format!(
+        "{{\"From\":\"jo@example.org\",\"ToFull\":[{}],\"Headers\":[{}]}}",
+        to.join(","),
+        headers.join(",")
+    );
     assert_eq!(parse_postmark(json.as_bytes()).unwrap().to.len(), N);
 
-    let form = format!("timestamp=1&token=t&signature=s&from=jo%40example.org&{}", "a=b&".repeat(N));
+    let form = format!(
+        "timestamp=1&token=t&signature=s&from=jo%40example.org&{}",
+        "a=b&".repeat(N)
+    );
     assert!(parse_mailgun("application/x-www-form-urlencoded", form.as_bytes()).is_ok());
 }
