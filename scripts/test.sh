@@ -22,8 +22,8 @@ step "build the components (wasm32-wasip2) with the runner, like spin build"
 ./target/host/baton-runner build -f tests/fixture/spin.toml
 
 step "lint"
-cargo clippy --profile host --workspace --exclude baton-inbox-api --exclude baton-escalation --exclude baton-email-inbound --exclude baton-importer --exclude baton-fixture --exclude baton-spin-adapter --all-targets -- -D warnings
-cargo clippy --release --target wasm32-wasip2 -p baton-inbox-api -p baton-escalation -p baton-email-inbound -p baton-importer -p baton-fixture -p baton-spin-adapter -- -D warnings
+cargo clippy --profile host --workspace --exclude baton-inbox-api --exclude baton-escalation --exclude baton-email-inbound --exclude baton-importer --exclude baton-voice-lines --exclude baton-voice-twilio --exclude baton-voice-vonage --exclude baton-voice-aircall --exclude baton-voice-dialpad --exclude baton-voice-ringcentral --exclude baton-voice-quo --exclude baton-fixture --exclude baton-spin-adapter --all-targets -- -D warnings
+cargo clippy --release --target wasm32-wasip2 -p baton-inbox-api -p baton-escalation -p baton-email-inbound -p baton-importer -p baton-voice-lines -p baton-voice-twilio -p baton-voice-vonage -p baton-voice-aircall -p baton-voice-dialpad -p baton-voice-ringcentral -p baton-voice-quo -p baton-fixture -p baton-spin-adapter -- -D warnings
 
 step "unit and end-to-end tests"
 export BATON_RUNNER_BIN="$PWD/target/host/baton-runner"

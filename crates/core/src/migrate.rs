@@ -67,8 +67,27 @@ fn ensure(db: &dyn Db, migrations: &[Migration], now: i64) -> Result<Outcome, Db
 }
 
 /// Applies one migration in its own transaction; false if another request
-/// already had.
+/// already had. Foreign keys are off while it runs (SQLite's procedure for
+/// rebuilding a table: a `DROP TABLE` of a referenced table would fail
+/// otherwise, and the pragma cannot change inside a transaction), and
+/// `foreign_key_check` must come back clean before it commits.
 fn apply_one(db: &dyn Db, m: &Migration, now: i64) -> Result<bool, DbError> {
+    let enforced = db
+        .execute("PRAGMA foreign_keys", &[])
+        .ok()
+        .and_then(|r| r.scalar().and_then(Value::as_i64))
+        == Some(1);
+    if enforced {
+        db.execute("PRAGMA foreign_keys = OFF", &[])?;
+    }
+    let result = apply_in_transaction(db, m, now);
+    if enforced {
+        let _ = db.execute("PRAGMA foreign_keys = ON", &[]);
+    }
+    result
+}
+
+fn apply_in_transaction(db: &dyn Db, m: &Migration, now: i64) -> Result<bool, DbError> {
     db.execute("BEGIN IMMEDIATE", &[])?;
     let result = (|| {
         let done = db.execute(
@@ -87,6 +106,15 @@ fn apply_one(db: &dyn Db, m: &Migration, now: i64) -> Result<bool, DbError> {
                     statement.chars().take(120).collect::<String>()
                 ))
             })?;
+        }
+        let broken = db.execute("PRAGMA foreign_key_check", &[])?;
+        if !broken.rows.is_empty() {
+            return Err(DbError(format!(
+                "migration {:04}_{} would leave {} rows pointing at missing rows",
+                m.version,
+                m.name,
+                broken.rows.len()
+            )));
         }
         db.execute(
             "INSERT INTO baton_migrations (version, name, applied_at) VALUES (?, ?, ?)",
@@ -262,6 +290,48 @@ mod tests {
         let all: Vec<i64> = MIGRATIONS.iter().map(|m| m.version).collect();
         assert_eq!(outcome, Outcome::Applied(all));
         assert_eq!(ensure_migrated(&db, 2).unwrap(), Outcome::UpToDate);
+    }
+
+    /// A database with data, made before the customers table was rebuilt
+    /// (0007), migrates with foreign keys enforced, and keeps every row.
+    #[test]
+    fn later_migrations_apply_over_existing_data_with_foreign_keys_on() {
+        let db = SqliteDb::memory();
+        db.execute("PRAGMA foreign_keys = ON", &[]).unwrap();
+        let upto6: Vec<Migration> = MIGRATIONS
+            .iter()
+            .copied()
+            .filter(|m| m.version <= 6)
+            .collect();
+        ensure(&db, &upto6, 1).unwrap();
+        db.execute("INSERT INTO customers (id, email, name, created_at, updated_at) VALUES ('c1', 'jo@example.org', 'Jo', 0, 0)", &[]).unwrap();
+        db.execute(
+            "INSERT INTO assists (id, reference, customer_id, priority, category, sentiment, summary, reason, suggested_reply, analysis, created_at, updated_at) \
+             VALUES ('a1', 'AS-1', 'c1', 'low', 'general', 'neutral', 's', 'r', 'x', '{}', 0, 0)",
+            &[],
+        )
+        .unwrap();
+        let outcome = ensure_migrated(&db, 2).unwrap();
+        assert!(
+            matches!(outcome, Outcome::Applied(ref v) if v.contains(&7)),
+            "{outcome:?}"
+        );
+        let rows = db
+            .execute(
+                "SELECT c.email FROM assists a JOIN customers c ON c.id = a.customer_id",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(rows.scalar(), Some(&Value::Text("jo@example.org".into())));
+        db.execute("INSERT INTO customers (id, name, phone, created_at, updated_at) VALUES ('c2', 'Caller', '+1415', 0, 0)", &[]).unwrap();
+        let fk = db.execute("PRAGMA foreign_keys", &[]).unwrap();
+        assert_eq!(
+            fk.scalar(),
+            Some(&Value::Integer(1)),
+            "enforcement is back on"
+        );
+        assert!(db.execute("INSERT INTO assists (id, reference, customer_id, priority, category, sentiment, summary, reason, suggested_reply, analysis, created_at, updated_at) \
+             VALUES ('a2', 'AS-2', 'nope', 'low', 'general', 'neutral', 's', 'r', 'x', '{}', 0, 0)", &[]).is_err());
     }
 
     const TEST_MIGRATIONS: &[Migration] = &[

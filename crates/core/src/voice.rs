@@ -574,6 +574,15 @@ fn receive_inner(
     req: &Request,
 ) -> Result<(Response, Option<FollowUpJob>), Problem> {
     let provider = Provider::parse(provider_name).ok_or_else(|| Problem::not_found(req.path))?;
+    // RingCentral checks the address while the subscription is being
+    // created, before the line is stored: echoing its token reveals nothing.
+    if provider == Provider::RingCentral
+        && let Some(token) = req.header("validation-token")
+    {
+        let mut r = Response::no_content().with_header("validation-token", token);
+        r.status = 200;
+        return Ok((r, None));
+    }
     let line = match load_line(ctx, line_id)? {
         Some(l) if l.provider == provider => l,
         _ => return Err(Problem::new(404, "No such line.")),
@@ -1111,4 +1120,105 @@ fn call_completed(
     }
     crate::assists::reindex(ctx.db, &id)?;
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::testing::SqliteDb;
+    use crate::env::Settings;
+    use crate::env::testing::{CountingRandom, MemKv};
+
+    fn line() -> Line {
+        Line {
+            id: "L1".into(),
+            provider: Provider::Aircall,
+            credentials: Map::new(),
+            webhook_secret: Some("t".into()),
+            phone_number: "+14155550100".into(),
+            brand_label: Some("Acme Phone".into()),
+            number_filter: None,
+            registration: json!({}),
+        }
+    }
+
+    fn call(id: &str, transcript: Option<&str>) -> VoiceEvent {
+        VoiceEvent {
+            event_id: format!("call:{id}"),
+            kind: VoiceEventKind::CallCompleted {
+                duration_secs: Some(252),
+                transcript: transcript.map(String::from),
+                direction: Direction::Inbound,
+            },
+            call_id: id.into(),
+            from_number: Some("+14155550111".into()),
+            to_number: Some("+14155550100".into()),
+            occurred_at_unix: 1_800_000_000,
+            follow_up: None,
+        }
+    }
+
+    #[test]
+    fn a_completed_call_adds_a_summary_note_with_a_badge_and_a_draft() {
+        let db = SqliteDb::memory();
+        crate::migrate::ensure_migrated(&db, 0).unwrap();
+        let (kv, random) = (MemKv::default(), CountingRandom::default());
+        let ctx = Ctx {
+            db: &db,
+            kv: &kv,
+            random: &random,
+            now_ms: 1_800_000_100_000,
+            client_ip: None,
+            settings: Settings::default(),
+        };
+        let transcript = "This is the third time I call about order 55123, it still has not arrived and I am furious. I want a refund today.";
+        let (id, _) = handle_event(&ctx, &line(), &call("C1", Some(transcript))).unwrap();
+        let id = id.unwrap();
+        let d = crate::assists::detail(&ctx, &id, None).unwrap();
+        let note = d["activity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["role"] == "note")
+            .cloned()
+            .expect("a call summary note");
+        let text = note["text"].as_str().unwrap();
+        let sentences = text.matches(". ").count() + 1;
+        assert!(
+            (3..=6).contains(&sentences),
+            "{sentences} sentences: {text}"
+        );
+        assert!(
+            text.contains("4 min 12 s") && text.contains("55123"),
+            "{text}"
+        );
+        let events = d["events"].to_string();
+        assert!(
+            events.contains("escalation_risk") || events.contains("frustrated"),
+            "{events}"
+        );
+        assert!(
+            d["ai"]["suggested_reply"]["draft"]
+                .as_str()
+                .is_some_and(|s| !s.is_empty()),
+            "{:#}",
+            d["ai"]["suggested_reply"]
+        );
+
+        // Without a transcript: a call log entry on the caller's open Assist.
+        let (again, _) = handle_event(&ctx, &line(), &call("C2", None)).unwrap();
+        assert_eq!(again.as_deref(), Some(id.as_str()));
+        let d = crate::assists::detail(&ctx, &id, None).unwrap();
+        let log = d["activity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["role"] == "system")
+            .cloned()
+            .expect("a call log");
+        assert!(
+            log["text"].as_str().unwrap().contains("4 min 12 s"),
+            "{log}"
+        );
+    }
 }

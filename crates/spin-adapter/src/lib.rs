@@ -3,6 +3,7 @@
 //! problem+json responses. Nothing here knows which host runs it.
 
 pub mod outbox;
+pub mod voice;
 
 use baton_core::api::Response as CoreResponse;
 use baton_core::db::{Db, DbError, Rows, Value};
@@ -328,6 +329,13 @@ pub async fn send_http(req: HttpRequest) -> Result<HttpResponse, String> {
             .collect(),
         body: res.body().to_vec(),
     })
+}
+
+/// 128 random bits as hex: webhook secrets and JWT ids.
+pub fn new_nonce() -> String {
+    let mut buf = [0u8; 16];
+    WasiRandom.fill(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A header of a request not yet read (the last value, as text).

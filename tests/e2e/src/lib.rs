@@ -57,6 +57,8 @@ pub struct RunnerOptions {
     pub state_dir: PathBuf,
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
+    /// The loopback port to serve on; a free one when None.
+    pub port: Option<u16>,
 }
 
 impl RunnerOptions {
@@ -66,7 +68,14 @@ impl RunnerOptions {
             state_dir: temp_dir(tag),
             args: Vec::new(),
             env: Vec::new(),
+            port: None,
         }
+    }
+
+    /// Serves on this port (when the app must know its own URL up front).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
     }
 
     pub fn arg(mut self, a: &str) -> Self {
@@ -92,7 +101,7 @@ impl RunnerOptions {
 
     /// Starts the runner; Err(output) if it exits or does not serve in 60 s.
     pub fn try_start(self) -> Result<Runner, String> {
-        let port = free_port();
+        let port = self.port.unwrap_or_else(free_port);
         let mut cmd = Command::new(runner_bin());
         cmd.arg("up")
             .arg("-f")
