@@ -9,7 +9,7 @@ import { CATEGORIES, PRIORITIES, ago, dateTime, label, percent } from './format'
 import { linkClick } from './router';
 import { StatusBadge, can, useMe } from './ui';
 
-export function AiPanel(props: { d: AssistDetail; apply: Apply; open: boolean }) {
+export function AiPanel(props: { d: AssistDetail; apply: Apply; open: boolean; onClose: () => void }) {
   const { d } = props;
   const me = useMe();
   const manage = can(me.user, 'manage_workload');
@@ -19,7 +19,19 @@ export function AiPanel(props: { d: AssistDetail; apply: Apply; open: boolean })
   const reply = ai.suggested_reply?.text;
 
   return (
-    <aside class={`pane ai-pane ${props.open ? 'open' : ''}`} id="ai-panel" aria-label="AI panel">
+    <aside
+      class={`pane ai-pane ${props.open ? 'open' : ''}`}
+      id="ai-panel"
+      aria-label="AI panel"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && props.open) props.onClose();
+      }}
+    >
+      {props.open && (
+        <button type="button" class="ai-close" onClick={props.onClose}>
+          <span aria-hidden="true">←</span> Back to the conversation
+        </button>
+      )}
       <section class="card">
         <h2>Summary</h2>
         <p class="summary-text">{ai.summary || 'No summary.'}</p>

@@ -156,7 +156,7 @@ export function AssistView(props: {
     <>
       <main class={`pane convo-pane ${showAi ? 'ai-open' : ''}`} id="main" ref={mainRef} aria-labelledby="convo-title">
         <div class="convo-head">
-          <a class="back" href={props.backHref} onClick={(e) => linkClick(e, props.backHref)}>
+          <a class="back" href={props.backHref} aria-label="Back to the list" onClick={(e) => linkClick(e, props.backHref)}>
             <span aria-hidden="true">←</span> <span class="back-text">Back to the list</span>
           </a>
           <div class="convo-title">
@@ -164,7 +164,11 @@ export function AssistView(props: {
               {d.customer.name || d.customer.email}
             </h1>
             <p class="muted small">
-              <span>{d.reference}</span> · <span>{d.customer.email}</span> · <span>{label(d.channel)}</span>
+              <span>{d.reference}</span>
+              <span class="sub-extra">
+                {' '}
+                · {d.customer.email} · {label(d.channel)}
+              </span>
             </p>
           </div>
           <div class="convo-badges">
@@ -191,7 +195,7 @@ export function AssistView(props: {
           }}
         />
       </main>
-      <AiPanel d={d} apply={apply} open={showAi} />
+      <AiPanel d={d} apply={apply} open={showAi} onClose={() => setShowAi(false)} />
       {closing && (
         <CloseDialog
           onCancel={() => setClosing(false)}

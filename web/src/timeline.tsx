@@ -1,6 +1,7 @@
 // The conversation: the chat transcript as handed off, then replies,
 // customer emails, internal notes and system events in time order, each
 // marked with who it came from. Text only: message bodies are text nodes.
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { AssistDetail, AssistEvent, Message } from './api';
 import { bytes, dateTime, label } from './format';
 
@@ -19,8 +20,26 @@ export function Timeline(props: { d: AssistDetail; names: Map<string, string> })
       .map((e, i) => ({ t: Date.parse(e.at), order: 100000 + i, ev: e })),
   ].sort((a, b) => a.t - b.t || a.order - b.order);
 
+  // Opens at the newest item, and follows new ones while the reader is at the end.
+  const ref = useRef<HTMLOListElement>(null);
+  const atEnd = useRef(true);
+  const count = d.transcript.length + items.length;
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && atEnd.current) el.scrollTop = el.scrollHeight;
+  }, [count]);
+
   return (
-    <ol class="timeline" aria-label="Conversation">
+    <ol
+      class="timeline"
+      aria-label="Conversation"
+      ref={ref}
+      tabIndex={0}
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        atEnd.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+      }}
+    >
       {d.transcript.map((m) => (
         <MessageItem m={m} d={d} />
       ))}
