@@ -17,6 +17,10 @@ export type Apply = (body: Record<string, unknown>) => Promise<boolean>;
 
 /** Team members by id, for names in events and the assignee picker (needs manage_workload). */
 let teamCache: Promise<User[]> | null = null;
+export function forgetTeam(): void {
+  teamCache = null;
+}
+
 export function loadTeam(): Promise<User[]> {
   if (!teamCache) {
     teamCache = get<{ members: User[] }>('/v1/team')

@@ -30,6 +30,11 @@ function draftFor(d: AssistDetail): Draft {
   return x;
 }
 
+/** Forgets unsent text (on sign-out). */
+export function clearDrafts(): void {
+  drafts.clear();
+}
+
 /** Puts AI text in an Assist's reply box (e.g. "Use this reply" in the AI panel). */
 export function putAiReply(id: string, text: string): void {
   const x = drafts.get(id);

@@ -1,7 +1,7 @@
 // The inbox: the Assist list on the left (tabs with counts, filters,
 // search, keyboard navigation, live refresh) and the open Assist's
 // conversation and AI panel beside it.
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { get, query } from './api';
 import type { AssistRow, Counts } from './api';
 import { AssistView } from './assist';
@@ -84,6 +84,26 @@ function before(a: AssistRow, b: AssistRow): boolean {
   return a.created_at === b.created_at ? a.id > b.id : a.created_at > b.created_at;
 }
 
+type Top = [{ assists: AssistRow[]; next_cursor: string | null }, { counts: Counts }];
+
+function fetchTopPage(f: Filters): Promise<Top> {
+  const p = apiParams(f);
+  return Promise.all([
+    get<{ assists: AssistRow[]; next_cursor: string | null }>(`/v1/assists${query({ ...p, status: f.status, limit: PAGE })}`),
+    get<{ counts: Counts }>(`/v1/assists/counts${query(p)}`),
+  ]);
+}
+
+let prefetched: { key: string; top: Promise<Top> } | null = null;
+
+/** Starts loading the list at boot, beside the session check, to save a round trip. */
+export function prefetchList(params: URLSearchParams): void {
+  const f = filtersFrom(params);
+  const top = fetchTopPage(f);
+  top.catch(() => undefined);
+  prefetched = { key: JSON.stringify(f), top };
+}
+
 function useAssistList(f: Filters) {
   const key = JSON.stringify(f);
   const [state, setState] = useState<ListState>({ key, items: [], next: null, loading: true, error: null, extraPages: false });
@@ -96,12 +116,10 @@ function useAssistList(f: Filters) {
     async (reset: boolean) => {
       const mine = ++seq.current;
       if (reset) setState({ key, items: [], next: null, loading: true, error: null, extraPages: false });
-      const p = apiParams(f);
+      const early = prefetched?.key === key ? prefetched.top : null;
+      prefetched = null;
       try {
-        const [page, c] = await Promise.all([
-          get<{ assists: AssistRow[]; next_cursor: string | null }>(`/v1/assists${query({ ...p, status: f.status, limit: PAGE })}`),
-          get<{ counts: Counts }>(`/v1/assists/counts${query(p)}`),
-        ]);
+        const [page, c] = await (early ?? fetchTopPage(f));
         if (mine !== seq.current) return;
         setCounts(c.counts);
         const old = stateRef.current;
@@ -122,7 +140,7 @@ function useAssistList(f: Filters) {
     [key],
   );
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     fetchTop(true);
     const timer = setInterval(() => {
       if (!document.hidden) fetchTop(false);

@@ -4,8 +4,10 @@ import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, get, post, setUnauthorizedHandler, storeSession, storedToken } from './api';
 import type { Session, User } from './api';
+import { forgetTeam } from './assist';
 import { AcceptInvitation, Login, Setup } from './auth';
-import { Inbox } from './inbox';
+import { clearDrafts } from './composer';
+import { Inbox, prefetchList } from './inbox';
 import { navigate, useLocation } from './router';
 import { Settings } from './settings';
 import { MeContext, Notices, errorText } from './ui';
@@ -76,6 +78,8 @@ function App() {
             setUser: (u: User) => setPhase({ kind: 'in', user: u }),
             signOut: () => {
               post('/v1/auth/logout').catch(() => undefined);
+              clearDrafts();
+              forgetTeam();
               storeSession(null);
               setPhase({ kind: 'anon', notice: 'You are signed out.' });
               navigate('/login');
@@ -131,6 +135,11 @@ function App() {
       <Notices />
     </MeContext.Provider>
   );
+}
+
+// With a session, the list loads beside the session check.
+if (storedToken() && (location.pathname === '/' || location.pathname.startsWith('/assists/'))) {
+  prefetchList(new URLSearchParams(location.search));
 }
 
 const root = document.getElementById('app');

@@ -80,11 +80,6 @@ function MessageItem(props: { m: Message; d: AssistDetail }) {
     <li class={`item msg msg-${w.cls}`} data-role={m.role}>
       <div class="msg-head">
         <span class="msg-who">
-          {w.cls === 'note' && (
-            <span class="lock" aria-hidden="true">
-              🔒
-            </span>
-          )}
           {w.title}
         </span>
         <time dateTime={m.created_at}>{dateTime(m.created_at)}</time>

@@ -1,6 +1,6 @@
 // The bar across the top: brand, navigation, and the user's menu
 // (availability, sign out).
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { patch } from './api';
 import type { User } from './api';
 import { label } from './format';
@@ -10,7 +10,23 @@ import { notifyError, seesSettings, useMe } from './ui';
 export function TopBar(props: { current: 'inbox' | 'settings' }) {
   const me = useMe();
   const [busy, setBusy] = useState(false);
+  const menu = useRef<HTMLDetailsElement>(null);
   const u = me.user;
+
+  // The menu closes on a click elsewhere or Escape.
+  useEffect(() => {
+    const close = (e: Event) => {
+      const m = menu.current;
+      if (!m?.open) return;
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !m.contains(e.target as Node)) m.open = false;
+    };
+    document.addEventListener('click', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('click', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, []);
   const available = u.availability === 'available';
 
   async function toggleAvailability() {
@@ -46,7 +62,7 @@ export function TopBar(props: { current: 'inbox' | 'settings' }) {
           </a>
         )}
       </nav>
-      <details class="menu">
+      <details class="menu" ref={menu}>
         <summary aria-label={`Account: ${u.name}`}>
           <span class={`presence ${available ? 'on' : 'off'}`} aria-hidden="true" />
           <span class="menu-name">{u.name}</span>

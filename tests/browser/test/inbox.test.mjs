@@ -406,35 +406,6 @@ describe('web inbox', () => {
     noProblems(owner);
   });
 
-  test('the Owner sees settings: team, bots and integrations', T, async () => {
-    const { page } = owner;
-    await page.getByRole('link', { name: 'Settings' }).click();
-    await page.getByRole('heading', { name: 'Team', level: 1 }).waitFor();
-    await page.getByRole('cell', { name: `${OWNER.name} (you)` }).waitFor();
-    await screenshot(page, '10-settings-team');
-
-    await page.getByRole('link', { name: 'Bots' }).click();
-    const card = page.getByRole('region', { name: 'Website chat' });
-    await card.waitFor();
-    await card.getByLabel('Trigger phrases').waitFor();
-    assert.match(await card.getByLabel('Trigger phrases').inputValue(), /talk to a person/);
-    await card.getByLabel('Escalation threshold').fill('0.7');
-    await card.getByRole('button', { name: 'Save' }).click();
-    await waitFor('the threshold to save', async () => (await apiOk(app.base, `/v1/bots/${bot.id}`, { token: ownerToken })).confidence_threshold === 0.7);
-    const b = await apiOk(app.base, `/v1/bots/${bot.id}`, { token: ownerToken });
-    if (b.email) await card.getByRole('group', { name: 'Email' }).waitFor();
-    await screenshot(page, '11-settings-bots');
-
-    await page.getByRole('link', { name: 'Integrations' }).click();
-    await page.getByLabel('Token name').fill('Reporting script');
-    await page.getByRole('button', { name: 'Create token' }).click();
-    const secret = page.getByLabel('Token Reporting script');
-    await secret.waitFor();
-    assert.match(await secret.inputValue(), /^bta_/);
-    await page.getByRole('cell', { name: 'Reporting script' }).waitFor();
-    noProblems(owner);
-  });
-
   test('a Support member does not see settings', T, async () => {
     const inv = await apiOk(app.base, '/v1/team/invitations', {
       token: ownerToken,
@@ -461,6 +432,36 @@ describe('web inbox', () => {
     assert.equal(await page.getByRole('table').count(), 0);
     noProblems(support);
     await support.context.close();
+  });
+
+  test('the Owner sees settings: team, bots and integrations', T, async () => {
+    const { page } = owner;
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Team', level: 1 }).waitFor();
+    await page.getByRole('cell', { name: `${OWNER.name} (you)` }).waitFor();
+    await page.getByRole('cell', { name: SUPPORT.name, exact: true }).waitFor();
+    await screenshot(page, '10-settings-team');
+
+    await page.getByRole('link', { name: 'Bots' }).click();
+    const card = page.getByRole('region', { name: 'Website chat' });
+    await card.waitFor();
+    await card.getByLabel('Trigger phrases').waitFor();
+    assert.match(await card.getByLabel('Trigger phrases').inputValue(), /talk to a person/);
+    await card.getByLabel('Escalation threshold').fill('0.7');
+    await card.getByRole('button', { name: 'Save' }).click();
+    await waitFor('the threshold to save', async () => (await apiOk(app.base, `/v1/bots/${bot.id}`, { token: ownerToken })).confidence_threshold === 0.7);
+    const b = await apiOk(app.base, `/v1/bots/${bot.id}`, { token: ownerToken });
+    if (b.email) await card.getByRole('group', { name: 'Email' }).waitFor();
+    await screenshot(page, '11-settings-bots');
+
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    await page.getByLabel('Token name').fill('Reporting script');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = page.getByLabel('Token Reporting script');
+    await secret.waitFor();
+    assert.match(await secret.inputValue(), /^bta_/);
+    await page.getByRole('cell', { name: 'Reporting script' }).waitFor();
+    noProblems(owner);
   });
 
   test('works at phone width', T, async () => {
