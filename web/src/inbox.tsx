@@ -208,6 +208,11 @@ export function Inbox(props: { selectedId: string | null; params: URLSearchParam
     navigate(base + filtersQuery(next), true);
   }
 
+  // The address changed (a link, Back): show its search unless someone is typing.
+  useEffect(() => {
+    if (document.activeElement !== searchRef.current) setSearch(f.q);
+  }, [f.q]);
+
   // Search as you type, a quarter second after the last key.
   useEffect(() => {
     if (search === f.q) return;
@@ -286,13 +291,26 @@ export function Inbox(props: { selectedId: string | null; params: URLSearchParam
               </button>
             </div>
             {showFilters && <FilterBar f={f} setFilters={setFilters} />}
-            <div class="tabs" role="tablist" aria-label="Status">
+            <div
+              class="tabs"
+              role="tablist"
+              aria-label="Status"
+              onKeyDown={(e) => {
+                if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+                e.preventDefault();
+                const i = STATUSES.indexOf(f.status) + (e.key === 'ArrowRight' ? 1 : -1);
+                const next = STATUSES[(i + STATUSES.length) % STATUSES.length];
+                setFilters({ status: next });
+                document.getElementById(`tab-${next}`)?.focus();
+              }}
+            >
               {STATUSES.map((s) => (
                 <button
                   type="button"
                   role="tab"
                   id={`tab-${s}`}
                   aria-selected={f.status === s}
+                  tabIndex={f.status === s ? 0 : -1}
                   aria-controls="assist-list"
                   class="tab"
                   onClick={() => setFilters({ status: s })}
