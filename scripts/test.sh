@@ -22,14 +22,14 @@ step "build the components (wasm32-wasip2) with the runner, like spin build"
 ./target/host/baton-runner build -f tests/fixture/spin.toml
 
 step "lint"
-cargo clippy --profile host --workspace --exclude baton-inbox-api --exclude baton-escalation --exclude baton-fixture --exclude baton-spin-adapter --all-targets -- -D warnings
-cargo clippy --release --target wasm32-wasip2 -p baton-inbox-api -p baton-escalation -p baton-fixture -p baton-spin-adapter -- -D warnings
+cargo clippy --profile host --workspace --exclude baton-inbox-api --exclude baton-escalation --exclude baton-email-inbound --exclude baton-importer --exclude baton-fixture --exclude baton-spin-adapter --all-targets -- -D warnings
+cargo clippy --release --target wasm32-wasip2 -p baton-inbox-api -p baton-escalation -p baton-email-inbound -p baton-importer -p baton-fixture -p baton-spin-adapter -- -D warnings
 
 step "unit and end-to-end tests"
 export BATON_RUNNER_BIN="$PWD/target/host/baton-runner"
 export BATON_RUNNER_CACHE="${BATON_RUNNER_CACHE:-$PWD/target/baton-runner-cache}"
 results="$(mktemp)"
-cargo test --profile host -p baton-runner -p baton-core -p baton-ai -p baton-e2e 2>&1 | tee "$results"
+cargo test --profile host -p baton-runner -p baton-core -p baton-ai -p baton-providers -p baton-e2e 2>&1 | tee "$results"
 
 step "built-in AI quality on the evaluation set (figures, not a gate)"
 cargo run --profile host -p baton-ai --example eval

@@ -24,7 +24,7 @@ pub fn reindex(db: &dyn Db, assist_id: &str) -> Result<(), Problem> {
     // The search row shares the Assist's rowid (see migration 0004).
     db.execute(
         "INSERT INTO assist_search (rowid, assist_id, reference, customer, summary, messages) \
-         SELECT a.rowid, a.id, a.reference, c.name || ' ' || c.email, a.summary, \
+         SELECT a.rowid, a.id, a.reference, c.name || ' ' || COALESCE(c.email, '') || ' ' || COALESCE(c.phone, ''), a.summary, \
                 COALESCE((SELECT group_concat(m.text, ' ') FROM messages m WHERE m.assist_id = a.id), '') \
          FROM assists a JOIN customers c ON c.id = a.customer_id WHERE a.id = ?",
         &[assist_id.into()],
@@ -322,7 +322,7 @@ fn row_json(r: &Row) -> Json {
     json!({
         "id": r.text("id"),
         "reference": r.text("reference"),
-        "customer": {"name": r.text("customer_name"), "email": r.text("customer_email")},
+        "customer": {"name": r.text("customer_name"), "email": r.opt_text("customer_email")},
         "summary": one_line(&r.text("summary")),
         "priority": r.text("priority"),
         "category": r.text("category"),
@@ -410,8 +410,9 @@ pub fn detail(ctx: &Ctx, id: &str, user_id: Option<&str>) -> Result<Json, Proble
         .first()
         .ok_or_else(|| Problem::missing("That Assist"))?;
     let messages = ctx.db.execute(
-        "SELECT m.id, m.seq, m.role, m.text, m.author_id, m.created_at, u.name AS author_name FROM messages m \
-         LEFT JOIN users u ON u.id = m.author_id WHERE m.assist_id = ? ORDER BY m.seq",
+        "SELECT m.id, m.seq, m.role, m.text, m.author_id, m.created_at, m.channel, m.meta, u.name AS author_name, \
+                o.state AS delivery, o.last_error AS delivery_error FROM messages m \
+         LEFT JOIN users u ON u.id = m.author_id LEFT JOIN outbox o ON o.message_id = m.id WHERE m.assist_id = ? ORDER BY m.seq",
         &[id.into()],
     )?;
     // The first `transcript_length` messages came with the hand-off; the
@@ -419,11 +420,32 @@ pub fn detail(ctx: &Ctx, id: &str, user_id: Option<&str>) -> Result<Json, Proble
     let handed_off = r.int("transcript_length");
     let (mut transcript, mut activity) = (Vec::new(), Vec::new());
     for m in messages.iter() {
-        let item = json!({
+        let mut item = json!({
             "id": m.text("id"), "role": m.text("role"), "text": m.text("text"),
             "author": m.opt_text("author_id").map(|aid| json!({"id": aid, "name": m.text("author_name")})),
             "created_at": rfc3339(m.int("created_at")),
         });
+        if let Some(channel) = m.opt_text("channel") {
+            item["channel"] = json!(channel);
+        }
+        let meta: Json = m
+            .opt_text("meta")
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(Json::Null);
+        for key in ["draft_origin", "html", "attachments", "subject", "from"] {
+            if let Some(v) = meta.get(key).filter(|v| !v.is_null()) {
+                item[key] = v.clone();
+            }
+        }
+        if let Some(state) = m.opt_text("delivery") {
+            // "sending" is an internal step of "queued".
+            let delivery = if state == "pending" || state == "sending" {
+                "queued"
+            } else {
+                state.as_str()
+            };
+            item["email"] = json!({"delivery": delivery, "error": m.opt_text("delivery_error")});
+        }
         if m.int("seq") <= handed_off {
             transcript.push(item)
         } else {
@@ -469,11 +491,12 @@ pub fn detail(ctx: &Ctx, id: &str, user_id: Option<&str>) -> Result<Json, Proble
         "activity": activity,
         "ai": analysis,
         "customer": {
-            "name": r.text("customer_name"), "email": r.text("customer_email"), "phone": r.opt_text("customer_phone"),
+            "name": r.text("customer_name"), "email": r.opt_text("customer_email"), "phone": r.opt_text("customer_phone"),
             "identifiers": serde_json::from_str::<Json>(&r.text("customer_identifiers")).unwrap_or(json!([])),
             "previous_assists": previous,
         },
         "events": events,
+        "csat": crate::csat::score_json(ctx, id)?,
     }))
 }
 

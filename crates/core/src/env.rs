@@ -23,6 +23,32 @@ pub struct Settings {
     pub session_ttl_seconds: i64,
     /// Escalation requests per minute per bot and client address.
     pub escalation_rate_limit: u32,
+    /// Seals secrets at rest and signs survey links (`encryption_key`).
+    pub encryption_key: Option<String>,
+    /// Email provider API origins (`<provider>_api_url`), for tests and
+    /// self-hosted relays; unset means the provider's public API.
+    pub email_api_urls: Vec<(baton_providers::email::EmailProvider, String)>,
+    /// First retry delay of a failed email send; doubles per attempt.
+    pub email_retry_base_seconds: i64,
+    /// The basic-auth password or URL secret of the inbound email webhooks.
+    pub inbound_email_secret: Option<String>,
+    /// Mailgun's HTTP webhook signing key.
+    pub mailgun_signing_key: Option<String>,
+    /// Send every help-desk API call here instead (a proxy, or a test fake).
+    pub helpdesk_proxy_origin: Option<String>,
+}
+
+impl Settings {
+    pub fn email_api_url(&self, provider: baton_providers::email::EmailProvider) -> &str {
+        self.email_api_urls
+            .iter()
+            .find(|(p, _)| *p == provider)
+            .map_or(provider.default_base_url(), |(_, url)| url.as_str())
+    }
+
+    pub fn keyring(&self) -> Result<crate::sealed::Keyring, crate::problem::Problem> {
+        crate::sealed::Keyring::from_setting(self.encryption_key.as_deref())
+    }
 }
 
 impl Default for Settings {
@@ -31,6 +57,12 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:3000".into(),
             session_ttl_seconds: 12 * 3600,
             escalation_rate_limit: 60,
+            encryption_key: None,
+            email_api_urls: Vec::new(),
+            email_retry_base_seconds: 30,
+            inbound_email_secret: None,
+            mailgun_signing_key: None,
+            helpdesk_proxy_origin: None,
         }
     }
 }

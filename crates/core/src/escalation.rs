@@ -22,12 +22,16 @@ pub fn new_reference(random: [u8; 6]) -> String {
 }
 
 pub struct NewEscalation<'a> {
-    pub bot_id: &'a str,
+    /// None for an Assist that came by email to no bot's address.
+    pub bot_id: Option<&'a str>,
     pub session_id: &'a str,
     pub messages: &'a [Message],
     pub name: &'a str,
-    pub email: &'a str,
+    /// None for callers and imported requesters known only by phone or name.
+    pub email: Option<&'a str>,
     pub phone: Option<&'a str>,
+    /// The name is a stand-in (e.g. a caller's number), not the customer's.
+    pub name_is_placeholder: bool,
     pub channel: &'a str,
     pub metadata: &'a Json,
 }
@@ -89,16 +93,34 @@ pub fn find_customer(db: &dyn Db, email: &str) -> Result<Option<(String, String)
     Ok(rows.first().map(|r| (r.text("id"), r.text("name"))))
 }
 
-/// Stores the escalation. `analyse` runs only for a new Assist, with the
-/// customer's history.
+impl NewEscalation<'_> {
+    fn actor(&self) -> String {
+        match self.bot_id {
+            Some(bot) => format!("bot:{bot}"),
+            None => self.channel.to_string(),
+        }
+    }
+}
+
+/// Stores the escalation in its own transaction.
 pub fn escalate(
     ctx: &Ctx,
     e: &NewEscalation,
     analyse: impl FnOnce(&History) -> Analysis,
 ) -> Result<Outcome, Problem> {
-    crate::db::transaction(ctx.db, || {
+    crate::db::transaction(ctx.db, || escalate_within(ctx, e, analyse))
+}
+
+/// Stores the escalation inside the caller's transaction. `analyse` runs
+/// only for a new Assist, with the customer's history.
+pub fn escalate_within(
+    ctx: &Ctx,
+    e: &NewEscalation,
+    analyse: impl FnOnce(&History) -> Analysis,
+) -> Result<Outcome, Problem> {
+    {
         let existing = ctx.db.execute(
-            "SELECT id, reference, status, priority, category FROM assists WHERE bot_id = ? AND session_id = ?",
+            "SELECT id, reference, status, priority, category FROM assists WHERE bot_id IS ? AND session_id = ?",
             &[e.bot_id.into(), e.session_id.into()],
         )?;
         if let Some(row) = existing.first() {
@@ -114,7 +136,7 @@ pub fn escalate(
                     ctx,
                     &assist_id,
                     "messages_appended",
-                    &format!("bot:{}", e.bot_id),
+                    &e.actor(),
                     json!({"count": appended}),
                 )?;
             }
@@ -177,7 +199,7 @@ pub fn escalate(
             ctx,
             &assist_id,
             "created",
-            &format!("bot:{}", e.bot_id),
+            &e.actor(),
             json!({"trigger": analysis.decision.trigger.as_ref().map(|t| t.kind.slug()), "reason": analysis.decision.reason}),
         )?;
         Ok(Outcome {
@@ -189,22 +211,36 @@ pub fn escalate(
             category: analysis.category.value.slug().into(),
             appended: e.messages.len(),
         })
-    })
+    }
 }
 
 fn upsert_customer(ctx: &Ctx, e: &NewEscalation) -> Result<String, Problem> {
-    if let Some((id, _)) = find_customer(ctx.db, e.email)? {
-        // The latest name and phone the customer gave win.
+    let existing = match (e.email, e.phone) {
+        (Some(email), _) => find_customer(ctx.db, email)?.map(|(id, _)| id),
+        // Without an email, the latest customer with that phone number.
+        (None, Some(phone)) => ctx
+            .db
+            .execute(
+                "SELECT id FROM customers WHERE phone = ? ORDER BY updated_at DESC, id DESC LIMIT 1",
+                &[phone.into()],
+            )?
+            .first()
+            .map(|r| r.text("id")),
+        (None, None) => None,
+    };
+    if let Some(id) = existing {
+        // The latest name and phone the customer gave win (a caller's
+        // "Unknown caller" placeholder never overwrites a real name).
         ctx.db.execute(
-            "UPDATE customers SET name = ?, phone = COALESCE(?, phone), updated_at = ? WHERE id = ?",
-            &[e.name.into(), e.phone.map(String::from).into(), ctx.now().into(), id.clone().into()],
+            "UPDATE customers SET name = CASE WHEN ? THEN name ELSE ? END, phone = COALESCE(?, phone), updated_at = ? WHERE id = ?",
+            &[e.name_is_placeholder.into(), e.name.into(), e.phone.map(String::from).into(), ctx.now().into(), id.clone().into()],
         )?;
         return Ok(id);
     }
     let id = crate::ids::new_id(ctx);
     ctx.db.execute(
         "INSERT INTO customers (id, email, name, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-        &[id.clone().into(), e.email.into(), e.name.into(), e.phone.map(String::from).into(), ctx.now().into(), ctx.now().into()],
+        &[id.clone().into(), e.email.map(String::from).into(), e.name.into(), e.phone.map(String::from).into(), ctx.now().into(), ctx.now().into()],
     )?;
     Ok(id)
 }

@@ -2,10 +2,19 @@
 //! over Spin's SQLite), opening the migrated database, key-value, and JSON /
 //! problem+json responses. Nothing here knows which host runs it.
 
+pub mod outbox;
+
+use baton_core::api::Response as CoreResponse;
 use baton_core::db::{Db, DbError, Rows, Value};
-use baton_core::env::{Kv, Random, Settings};
+use baton_core::env::{Ctx, Kv, Random, Settings};
 use baton_core::problem::Problem;
-use spin_sdk::http::{Request, Response};
+use baton_providers::email::EmailProvider;
+use baton_providers::http::{HttpRequest, HttpResponse};
+use futures::SinkExt;
+use spin_sdk::http::conversions::TryFromIncomingRequest;
+use spin_sdk::http::{
+    Fields, IncomingRequest, Method, OutgoingResponse, Request, Response, ResponseOutparam,
+};
 use spin_sdk::key_value::Store;
 use spin_sdk::sqlite3::{self, Connection};
 
@@ -169,7 +178,31 @@ pub fn settings() -> Settings {
     {
         s.session_ttl_seconds = ttl;
     }
+    s.encryption_key = variable("encryption_key");
+    s.inbound_email_secret = variable("inbound_email_secret");
+    s.mailgun_signing_key = variable("mailgun_signing_key");
+    // The default is a wildcard already in the allow-list: no proxy.
+    s.helpdesk_proxy_origin = variable("helpdesk_proxy_origin").filter(|o| !o.contains('*'));
+    for provider in EmailProvider::ALL {
+        if let Some(url) = variable(&format!("{}_api_url", provider.as_str())) {
+            s.email_api_urls.push((provider, url));
+        }
+    }
+    if let Some(secs) = variable("email_retry_base_seconds").and_then(|v| v.parse::<i64>().ok())
+        && secs > 0
+    {
+        s.email_retry_base_seconds = secs;
+    }
     s
+}
+
+/// A variable's trimmed value; None when unset, empty or not granted to
+/// this component.
+fn variable(name: &str) -> Option<String> {
+    spin_sdk::variables::get(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// The client's IP from Spin's `spin-client-addr` (`ip:port` or `[v6]:port`).
@@ -199,38 +232,39 @@ pub fn to_response(res: baton_core::api::Response) -> Response {
     builder.body(res.body).build()
 }
 
-/// Serves one request with a core API handler: opens the migrated database
-/// and key-value, builds the context and translates both ways.
-pub fn serve_api(
-    req: &Request,
-    handler: fn(&baton_core::env::Ctx, &baton_core::api::Request) -> baton_core::api::Response,
-) -> Response {
-    let db = match SpinDb::open_migrated() {
-        Ok(db) => db,
-        Err(e) => {
-            return problem_response(&Problem::new(
-                503,
-                format!("The database is unavailable: {e}"),
-            ));
+type Handler = fn(&Ctx, &baton_core::api::Request) -> CoreResponse;
+
+/// The database and key-value store one request works with.
+pub struct Stores {
+    pub db: SpinDb,
+    pub kv: SpinKv,
+}
+
+impl Stores {
+    pub fn open() -> Result<Stores, Problem> {
+        let db = SpinDb::open_migrated()
+            .map_err(|e| Problem::new(503, format!("The database is unavailable: {e}")))?;
+        let kv = SpinKv::open_default()
+            .map_err(|e| Problem::new(503, format!("The key-value store is unavailable: {e}")))?;
+        Ok(Stores { db, kv })
+    }
+
+    /// A context as of now.
+    pub fn ctx(&self, client_ip: Option<String>, settings: Settings) -> Ctx<'_> {
+        Ctx {
+            db: &self.db,
+            kv: &self.kv,
+            random: &WasiRandom,
+            now_ms: now_unix_ms(),
+            client_ip,
+            settings,
         }
-    };
-    let kv = match SpinKv::open_default() {
-        Ok(kv) => kv,
-        Err(e) => {
-            return problem_response(&Problem::new(
-                503,
-                format!("The key-value store is unavailable: {e}"),
-            ));
-        }
-    };
-    let ctx = baton_core::env::Ctx {
-        db: &db,
-        kv: &kv,
-        random: &WasiRandom,
-        now_ms: now_unix_ms(),
-        client_ip: client_ip(req),
-        settings: settings(),
-    };
+    }
+}
+
+/// Runs a core API handler over a buffered request.
+pub fn call_api(stores: &Stores, req: &Request, handler: Handler) -> CoreResponse {
+    let ctx = stores.ctx(client_ip(req), settings());
     let method = req.method().to_string();
     let api_req = baton_core::api::Request {
         method: &method,
@@ -239,5 +273,102 @@ pub fn serve_api(
         headers: headers(req),
         body: req.body(),
     };
-    to_response(handler(&ctx, &api_req))
+    handler(&ctx, &api_req)
+}
+
+/// Serves one request with a core API handler (opening the migrated
+/// database and key-value), answers, and then delivers due outbox email
+/// without holding up that answer: Spin keeps the instance running until
+/// the handler returns, after the response has gone out.
+pub async fn serve(req: IncomingRequest, out: ResponseOutparam, handler: Handler) {
+    let request = match Request::try_from_incoming_request(req).await {
+        Ok(r) => r,
+        Err(e) => {
+            let p = Problem::bad_request(format!("The request body could not be read: {e}"));
+            respond(out, CoreResponse::problem(&p)).await;
+            return;
+        }
+    };
+    let stores = match Stores::open() {
+        Ok(s) => s,
+        Err(p) => {
+            respond(out, CoreResponse::problem(&p)).await;
+            return;
+        }
+    };
+    respond(out, call_api(&stores, &request, handler)).await;
+    outbox::deliver_due(&stores, outbox::AFTER_RESPONSE_BUDGET).await;
+}
+
+/// Sends a provider request over Spin's outbound HTTP (subject to the
+/// component's `allowed_outbound_hosts`).
+pub async fn send_http(req: HttpRequest) -> Result<HttpResponse, String> {
+    let method = match req.method {
+        "GET" => Method::Get,
+        "PUT" => Method::Put,
+        "PATCH" => Method::Patch,
+        "DELETE" => Method::Delete,
+        _ => Method::Post,
+    };
+    let mut builder = Request::builder();
+    builder.method(method).uri(req.url.as_str());
+    for (k, v) in &req.headers {
+        builder.header(k.as_str(), v.as_str());
+    }
+    let request = builder.body(req.body).build();
+    let res = spin_sdk::http::send::<_, Response>(request)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(HttpResponse {
+        status: *res.status(),
+        headers: res
+            .headers()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k.to_ascii_lowercase(), v.to_string())))
+            .collect(),
+        body: res.body().to_vec(),
+    })
+}
+
+/// A header of a request not yet read (the last value, as text).
+pub fn incoming_header(req: &IncomingRequest, name: &str) -> Option<String> {
+    req.headers()
+        .get(name)
+        .pop()
+        .and_then(|v| String::from_utf8(v).ok())
+}
+
+/// Sends a core response through the outparam and finishes its body.
+pub async fn respond(out: ResponseOutparam, res: CoreResponse) {
+    let mut fields: Vec<(String, Vec<u8>)> = res
+        .headers
+        .into_iter()
+        .map(|(k, v)| (k, v.into_bytes()))
+        .collect();
+    fields.push((
+        "content-length".into(),
+        res.body.len().to_string().into_bytes(),
+    ));
+    let Ok(headers) = Fields::from_list(&fields) else {
+        let fallback = OutgoingResponse::new(Fields::new());
+        let _ = fallback.set_status_code(500);
+        out.set(fallback);
+        return;
+    };
+    let response = OutgoingResponse::new(headers);
+    let _ = response.set_status_code(res.status);
+    let mut body = response.take_body();
+    out.set(response);
+    // Dropping the sink finishes the body, so the client has it all
+    // before any work after the response starts.
+    let _ = body.send(res.body).await;
+    drop(body);
+}
+
+/// Serves one request with a core API handler: opens the migrated database
+/// and key-value, builds the context and translates both ways.
+pub fn serve_api(req: &Request, handler: Handler) -> Response {
+    match Stores::open() {
+        Ok(stores) => to_response(call_api(&stores, req, handler)),
+        Err(p) => problem_response(&p),
+    }
 }

@@ -2,6 +2,7 @@
 //! port with a fresh state dir, waits until it serves, and stops it cleanly.
 
 use serde_json::Value;
+pub mod fakes;
 pub mod loadgen;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -280,7 +281,8 @@ pub fn describe(r: &Reply) -> String {
 }
 
 /// Sends a request with a raw body (sent as `application/json`) and extra
-/// headers; any status comes back as a `Reply`.
+/// headers (JSON unless they name a content-type); any status comes back
+/// as a `Reply`.
 pub fn send_raw(method: &str, url: &str, body: Option<&str>, headers: &[(&str, &str)]) -> Reply {
     let agent = ureq::AgentBuilder::new()
         .timeout(Duration::from_secs(30))
@@ -290,7 +292,11 @@ pub fn send_raw(method: &str, url: &str, body: Option<&str>, headers: &[(&str, &
     for (k, v) in headers {
         req = req.set(k, v);
     }
+    let has_type = headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
     let result = match body {
+        Some(b) if has_type => req.send_string(b),
         Some(b) => req.set("content-type", "application/json").send_string(b),
         None => req.call(),
     };

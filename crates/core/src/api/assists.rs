@@ -521,6 +521,8 @@ pub fn draft(ctx: &Ctx, req: &Request, id: &str) -> Handled {
 #[serde(deny_unknown_fields)]
 struct CloseBody {
     resolution: Option<String>,
+    /// Email the customer a one-click satisfaction survey.
+    send_survey: Option<bool>,
 }
 
 pub fn close(ctx: &Ctx, req: &Request, id: &str) -> Handled {
@@ -543,9 +545,102 @@ pub fn close(ctx: &Ctx, req: &Request, id: &str) -> Handled {
             "closed",
             &actor(&who),
             json!({"from": current.status, "resolution": resolution}),
-        )
+        )?;
+        if body.send_survey == Some(true) {
+            crate::email::queue_survey(ctx, id)?;
+        }
+        Ok(())
     })?;
     detail_response(ctx, id, &who)
+}
+
+pub const MAX_REPLY_CHARS: usize = 20_000;
+
+/// How a sent reply relates to the AI's draft, kept for later metrics.
+pub fn draft_origin(draft: &str, sent: &str) -> &'static str {
+    let words = |s: &str| -> Vec<String> {
+        s.split_whitespace()
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            })
+            .filter(|w| !w.is_empty())
+            .collect()
+    };
+    let (d, s) = (words(draft), words(sent));
+    if d == s {
+        return "ai_draft";
+    }
+    let d: std::collections::BTreeSet<&String> = d.iter().collect();
+    let s: std::collections::BTreeSet<&String> = s.iter().collect();
+    let shared = d.intersection(&s).count();
+    let union = d.union(&s).count().max(1);
+    if shared * 2 >= union {
+        "edited"
+    } else {
+        "scratch"
+    }
+}
+
+/// An agent's email reply: recorded on the Assist, queued for delivery to
+/// the customer, and the Assist waits on the customer (pending).
+pub fn reply(ctx: &Ctx, req: &Request, id: &str) -> Handled {
+    let who = agent(ctx, req)?;
+    let body: TextBody = parse_body(req.body)?;
+    let text = bounded_text("text", body.text, MAX_REPLY_CHARS)?;
+    let message_row = crate::ids::new_id(ctx);
+    let agent_name = match &who {
+        Principal::User(u) => u.name.clone(),
+        Principal::ApiToken { .. } => String::new(),
+    };
+    let (origin, outbox_id) = transaction(ctx.db, || {
+        let current = assists::load(ctx.db, id)?;
+        assists::touch(ctx, id, if_match(req)?)?;
+        let draft = current
+            .draft
+            .clone()
+            .unwrap_or(current.suggested_reply.clone());
+        let origin = draft_origin(&draft, &text);
+        let outbox_id = crate::email::queue_reply(ctx, id, &message_row, &agent_name, &text)?;
+        let seq = ctx.db.execute(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE assist_id = ?",
+            &[id.into()],
+        )?;
+        ctx.db.execute(
+            "INSERT INTO messages (id, assist_id, seq, role, author_id, text, created_at, channel, meta) VALUES (?, ?, ?, 'agent', ?, ?, ?, 'email', ?)",
+            &[
+                message_row.clone().into(),
+                id.into(),
+                seq.scalar().cloned().unwrap_or(crate::db::Value::Integer(1)),
+                who.user_id().map(String::from).into(),
+                text.clone().into(),
+                ctx.now().into(),
+                json!({"draft_origin": origin, "outbox_id": outbox_id}).to_string().into(),
+            ],
+        )?;
+        ctx.db.execute(
+            "UPDATE assists SET status = 'pending', closed_at = NULL WHERE id = ?",
+            &[id.into()],
+        )?;
+        crate::assists::reindex(ctx.db, id)?;
+        event(
+            ctx,
+            id,
+            "replied",
+            &actor(&who),
+            json!({"message_id": message_row, "draft_origin": origin, "from": current.status}),
+        )?;
+        Ok::<_, Problem>((origin, outbox_id))
+    })?;
+    let _ = outbox_id;
+    Ok(Response::json(
+        201,
+        &json!({
+            "id": message_row, "role": "agent", "channel": "email", "text": text,
+            "created_at": crate::time::rfc3339(ctx.now()), "draft_origin": origin,
+            "email": {"delivery": "queued", "error": null},
+        }),
+    ))
 }
 
 pub fn reopen(ctx: &Ctx, req: &Request, id: &str) -> Handled {

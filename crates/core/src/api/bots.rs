@@ -4,6 +4,7 @@ use super::{Handled, Request, Response};
 use crate::accounts;
 use crate::bots::{self, Bot, DEFAULT_TEAM_NAME, DEFAULT_THRESHOLD, DEFAULT_TRIGGER_PHRASES};
 use crate::db::transaction;
+use crate::email::settings::{self as email_settings, EmailBody, EmailChange};
 use crate::env::Ctx;
 use crate::permissions::Permission;
 use crate::problem::Problem;
@@ -15,22 +16,32 @@ fn authorize(ctx: &Ctx, req: &Request) -> Result<(), Problem> {
     accounts::authenticate(ctx, req.authorization())?.require(Permission::ManageBots)
 }
 
-fn with_key(bot: &Bot, key: &str) -> serde_json::Value {
+/// A bot as the API shows it, with its email settings (never the key).
+fn bot_json(ctx: &Ctx, bot: &Bot) -> Result<serde_json::Value, Problem> {
     let mut v = bot.to_json();
+    v["email"] = email_settings::load(ctx.db, &bot.id)?.to_json();
+    Ok(v)
+}
+
+fn with_key(ctx: &Ctx, bot: &Bot, key: &str) -> Result<serde_json::Value, Problem> {
+    let mut v = bot_json(ctx, bot)?;
     v["public_key"] = json!(key);
-    v
+    Ok(v)
 }
 
 pub fn list(ctx: &Ctx, req: &Request) -> Handled {
     authorize(ctx, req)?;
-    let list: Vec<_> = bots::list(ctx.db)?.iter().map(Bot::to_json).collect();
+    let list = bots::list(ctx.db)?
+        .iter()
+        .map(|b| bot_json(ctx, b))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Response::json(200, &json!({"bots": list})))
 }
 
 pub fn get(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     authorize(ctx, req)?;
     let bot = bots::find(ctx.db, id)?.ok_or_else(|| Problem::missing("That bot"))?;
-    Ok(Response::json(200, &bot.to_json()))
+    Ok(Response::json(200, &bot_json(ctx, &bot)?))
 }
 
 #[derive(Deserialize)]
@@ -41,6 +52,7 @@ struct BotBody {
     trigger_phrases: Option<Vec<String>>,
     confidence_threshold: Option<f64>,
     support_team_name: Option<String>,
+    email: Option<EmailBody>,
 }
 
 struct Fields {
@@ -49,6 +61,7 @@ struct Fields {
     phrases: Option<Vec<String>>,
     threshold: Option<f64>,
     team: Option<String>,
+    email: EmailChange,
 }
 
 fn validate(body: BotBody, creating: bool) -> Result<Fields, Problem> {
@@ -64,6 +77,7 @@ fn validate(body: BotBody, creating: bool) -> Result<Fields, Problem> {
         phrases: bots::validate_phrases(&mut e, body.trigger_phrases),
         threshold: bots::validate_threshold(&mut e, body.confidence_threshold),
         team: e.name("support_team_name", body.support_team_name, MAX_NAME_CHARS),
+        email: body.email.unwrap_or_default().validate(&mut e),
     };
     e.finish()?;
     Ok(fields)
@@ -84,7 +98,8 @@ pub fn create(ctx: &Ctx, req: &Request) -> Handled {
     });
     let (key, hash, prefix) = bots::new_key(ctx);
     let id = crate::ids::new_id(ctx);
-    ctx.db.execute(
+    transaction(ctx.db, || {
+        ctx.db.execute(
         "INSERT INTO bots (id, name, public_key_hash, key_prefix, allowed_origins, trigger_phrases, confidence_threshold, support_team_name, created_at, updated_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         &[
@@ -100,15 +115,18 @@ pub fn create(ctx: &Ctx, req: &Request) -> Handled {
             ctx.now().into(),
         ],
     )?;
+        email_settings::apply(ctx, &id, f.email)
+    })?;
     let bot = bots::find(ctx.db, &id)?
         .ok_or_else(|| Problem::new(500, "The new bot could not be read back."))?;
-    Ok(Response::json(201, &with_key(&bot, &key)))
+    Ok(Response::json(201, &with_key(ctx, &bot, &key)?))
 }
 
 pub fn update(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     authorize(ctx, req)?;
     let f = validate(parse_body(req.body)?, false)?;
-    let rows = ctx.db.execute(
+    transaction(ctx.db, || {
+        let rows = ctx.db.execute(
         "UPDATE bots SET name = COALESCE(?, name), allowed_origins = COALESCE(?, allowed_origins), \
          trigger_phrases = COALESCE(?, trigger_phrases), confidence_threshold = COALESCE(?, confidence_threshold), \
          support_team_name = COALESCE(?, support_team_name), updated_at = ? WHERE id = ? RETURNING id",
@@ -122,11 +140,13 @@ pub fn update(ctx: &Ctx, req: &Request, id: &str) -> Handled {
             id.into(),
         ],
     )?;
-    if rows.rows.is_empty() {
-        return Err(Problem::missing("That bot"));
-    }
+        if rows.rows.is_empty() {
+            return Err(Problem::missing("That bot"));
+        }
+        email_settings::apply(ctx, id, f.email)
+    })?;
     let bot = bots::find(ctx.db, id)?.ok_or_else(|| Problem::missing("That bot"))?;
-    Ok(Response::json(200, &bot.to_json()))
+    Ok(Response::json(200, &bot_json(ctx, &bot)?))
 }
 
 pub fn delete(ctx: &Ctx, req: &Request, id: &str) -> Handled {
@@ -153,7 +173,7 @@ pub fn rotate_key(ctx: &Ctx, req: &Request, id: &str) -> Handled {
         }
         bots::find(ctx.db, id)?.ok_or_else(|| Problem::missing("That bot"))
     })?;
-    Ok(Response::json(200, &with_key(&bot, &key)))
+    Ok(Response::json(200, &with_key(ctx, &bot, &key)?))
 }
 
 /// CORS: a browser request must come from one of the bot's origins.

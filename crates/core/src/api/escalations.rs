@@ -308,28 +308,35 @@ pub fn create(ctx: &Ctx, req: &Request) -> Handled {
     let (Some(name), Some(email)) = (known.name.clone(), known.email.clone()) else {
         return Err(Problem::new(500, "validated fields missing"));
     };
-    let outcome = escalation::escalate(
-        ctx,
-        &NewEscalation {
-            bot_id: &bot.id,
-            session_id: &session_id,
-            messages: &msgs,
-            name: &name,
-            email: &email,
-            phone: known.phone.as_deref(),
-            channel: &channel,
-            metadata: &metadata,
-        },
-        |history| {
-            baton_ai::analyse(&Input {
+    let outcome = crate::db::transaction(ctx.db, || {
+        let outcome = escalation::escalate_within(
+            ctx,
+            &NewEscalation {
+                bot_id: Some(&bot.id),
+                session_id: &session_id,
                 messages: &msgs,
-                ai_confidence: None,
-                known: &known,
-                history,
-                bot: &bot_settings,
-            })
-        },
-    )?;
+                name: &name,
+                email: Some(&email),
+                phone: known.phone.as_deref(),
+                name_is_placeholder: false,
+                channel: &channel,
+                metadata: &metadata,
+            },
+            |history| {
+                baton_ai::analyse(&Input {
+                    messages: &msgs,
+                    ai_confidence: None,
+                    known: &known,
+                    history,
+                    bot: &bot_settings,
+                })
+            },
+        )?;
+        if outcome.created {
+            crate::email::on_new_assist(ctx, &outcome.assist_id, true, None)?;
+        }
+        Ok::<_, Problem>(outcome)
+    })?;
     let status = if outcome.created { 201 } else { 200 };
     cors(&bot, req, Response::json(status, &outcome.to_json()))
 }

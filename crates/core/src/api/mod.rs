@@ -4,6 +4,8 @@
 mod assists;
 mod bots;
 pub(crate) mod escalations;
+pub mod importers;
+pub mod inbound_email;
 mod session;
 mod team;
 mod tokens;
@@ -118,6 +120,12 @@ pub fn handle(ctx: &Ctx, req: &Request) -> Response {
 fn route(ctx: &Ctx, req: &Request) -> Handled {
     let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
     let m = req.method;
+    if let ["csat", token] = segments.as_slice() {
+        return match m {
+            "GET" | "HEAD" => Ok(csat_page(ctx, token)?),
+            _ => Err(Problem::method_not_allowed(m, req.path)),
+        };
+    }
     let rest = match segments.split_first() {
         Some((&"v1", rest)) => rest,
         _ => return Err(Problem::not_found(req.path)),
@@ -196,6 +204,10 @@ fn route(ctx: &Ctx, req: &Request) -> Handled {
             "POST" => assists::draft(ctx, req, id),
             _ => not_allowed(),
         },
+        ["assists", id, "replies"] => match m {
+            "POST" => assists::reply(ctx, req, id),
+            _ => not_allowed(),
+        },
         ["assists", id, "close"] => match m {
             "POST" => assists::close(ctx, req, id),
             _ => not_allowed(),
@@ -226,6 +238,26 @@ fn route(ctx: &Ctx, req: &Request) -> Handled {
         },
         _ => Err(Problem::not_found(req.path)),
     }
+}
+
+/// A survey click: records the score and answers with a small page.
+fn csat_page(ctx: &Ctx, token: &str) -> Handled {
+    let answer = crate::csat::record(ctx, token)?;
+    Ok(Response {
+        status: if answer.is_some() { 200 } else { 404 },
+        headers: vec![
+            ("content-type".into(), "text/html; charset=utf-8".into()),
+            ("cache-control".into(), "no-store".into()),
+            (
+                "content-security-policy".into(),
+                "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+                    .into(),
+            ),
+            ("referrer-policy".into(), "no-referrer".into()),
+            ("x-content-type-options".into(), "nosniff".into()),
+        ],
+        body: crate::csat::page(answer.as_ref()).into_bytes(),
+    })
 }
 
 #[cfg(test)]
