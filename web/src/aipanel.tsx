@@ -43,7 +43,7 @@ export function AiPanel(props: { d: AssistDetail; apply: Apply; open: boolean; o
           <dt>Name</dt>
           <dd>{d.customer.name || '—'}</dd>
           <dt>Email</dt>
-          <dd>{d.customer.email}</dd>
+          <dd>{d.customer.email ?? 'None on file'}</dd>
           {(d.customer.phone || details.phone) && (
             <>
               <dt>Phone</dt>
@@ -146,9 +146,14 @@ export function AiPanel(props: { d: AssistDetail; apply: Apply; open: boolean; o
       {d.csat && (
         <section class="card">
           <h2>Satisfaction</h2>
-          <p>
-            {d.csat.score} / 5 <span class="muted small">· {dateTime(d.csat.answered_at)}</span>
-          </p>
+          {d.csat.score !== null && d.csat.answered_at ? (
+            <p>
+              <strong>{d.csat.score} / 5</strong> <span class="muted small">· {dateTime(d.csat.answered_at)}</span>
+            </p>
+          ) : (
+            <p class="muted small">Survey sent{d.csat.sent_at ? ` ${dateTime(d.csat.sent_at)}` : ''}; no answer yet.</p>
+          )}
+          {d.csat.training_signal && <p class="small">A low score: this Assist is a signal for training the AI.</p>}
         </section>
       )}
 

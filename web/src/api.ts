@@ -22,7 +22,7 @@ export interface Session {
 export interface AssistRow {
   id: string;
   reference: string;
-  customer: { name: string; email: string };
+  customer: { name: string; email: string | null };
   summary: string;
   priority: string;
   category: string;
@@ -57,6 +57,9 @@ export interface Message {
   channel?: string;
   email?: { delivery: 'queued' | 'sent' | 'failed'; error: string | null };
   attachments?: Attachment[];
+  subject?: string;
+  from?: { email: string; name: string | null };
+  draft_origin?: string;
 }
 
 export interface AssistEvent {
@@ -131,17 +134,17 @@ export interface AssistDetail {
   ai: Analysis;
   customer: {
     name: string;
-    email: string;
+    email: string | null;
     phone: string | null;
     identifiers: { kind: string; value: string }[];
     previous_assists: PreviousAssist[];
   };
   events: AssistEvent[];
-  csat?: { score: number; answered_at: string } | null;
+  csat?: { score: number | null; sent_at?: string; answered_at: string | null; training_signal?: boolean } | null;
 }
 
 export interface BotEmail {
-  team_name: string | null;
+  team_name?: string | null;
   from_email: string | null;
   from_name: string | null;
   provider: 'brevo' | 'sendgrid' | 'postmark' | 'resend' | null;
@@ -149,6 +152,7 @@ export interface BotEmail {
   notify_emails: string[];
   footer_address: string | null;
   inbound_domain: string | null;
+  ready?: boolean;
 }
 
 export interface Bot {

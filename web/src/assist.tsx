@@ -48,7 +48,7 @@ export function AssistView(props: {
   const detailRef = useRef<AssistDetail | null>(null);
   detailRef.current = detail;
   const mainRef = useRef<HTMLElement>(null);
-  useTitle(detail ? `${detail.customer.name || detail.customer.email} · ${detail.reference}` : 'Loading…');
+  useTitle(detail ? `${detail.customer.name || detail.customer.email || detail.reference} · ${detail.reference}` : 'Loading…');
 
   async function load(quiet = false) {
     try {
@@ -81,6 +81,13 @@ export function AssistView(props: {
     }, DETAIL_POLL_MS);
     return () => clearInterval(t);
   }, [props.id]);
+
+  // While an email is on its way, look again soon for its delivery.
+  useEffect(() => {
+    if (!detail?.activity.some((m) => m.email?.delivery === 'queued')) return;
+    const t = setTimeout(() => load(true), 2000);
+    return () => clearTimeout(t);
+  }, [detail]);
 
   // The list saw this Assist change (a customer reply, a teammate's edit).
   useEffect(() => {
@@ -165,13 +172,13 @@ export function AssistView(props: {
           </a>
           <div class="convo-title">
             <h1 id="convo-title" tabIndex={-1}>
-              {d.customer.name || d.customer.email}
+              {d.customer.name || d.customer.email || 'Unknown customer'}
             </h1>
             <p class="muted small">
               <span>{d.reference}</span>
               <span class="sub-extra">
                 {' '}
-                · {d.customer.email} · {label(d.channel)}
+                {d.customer.email ? ` · ${d.customer.email}` : ''} · {label(d.channel)}
               </span>
             </p>
           </div>

@@ -178,14 +178,14 @@ export function Composer(props: { d: AssistDetail; onSent: (kind: Tab) => void }
           <>
             <div class="composer-top">
               <label for="reply-text" class="sr-only">
-                Reply to {d.customer.name || d.customer.email} by email
+                Reply to {d.customer.name || d.customer.email || 'the customer'} by email
               </label>
               {x.replyIsAi && (
                 <span class="ai-mark" id="ai-draft-mark">
                   AI draft
                 </span>
               )}
-              <span class="muted small">To {d.customer.email}</span>
+              <span class="muted small">{d.customer.email ? `To ${d.customer.email}` : 'No email address on file: replies cannot be sent'}</span>
             </div>
             <textarea
               id="reply-text"

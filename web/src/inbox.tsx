@@ -397,7 +397,7 @@ function Row(props: { a: AssistRow; selected: boolean; qs: string; now: number }
               <span class="sr-only">Unread customer reply. </span>
             </span>
           ) : null}
-          <span class="name">{a.customer.name || a.customer.email}</span>
+          <span class="name">{a.customer.name || a.customer.email || a.reference}</span>
           <time class="ago" dateTime={a.created_at} title={new Date(a.created_at).toLocaleString()}>
             {ago(a.created_at, props.now)}
           </time>

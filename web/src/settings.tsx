@@ -334,7 +334,8 @@ function BotCard(props: { bot: Bot; onKey: (k: string) => void; onChanged: () =>
       support_team_name: team,
     };
     if (email) {
-      const out: Record<string, unknown> = {
+      // Only the fields this API reports (it refuses unknown ones); empty clears.
+      const values: Record<string, unknown> = {
         team_name: email.team_name || null,
         from_email: email.from_email || null,
         from_name: email.from_name || null,
@@ -343,6 +344,8 @@ function BotCard(props: { bot: Bot; onKey: (k: string) => void; onChanged: () =>
         footer_address: email.footer_address || null,
         inbound_domain: email.inbound_domain || null,
       };
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(values)) if (k in (b.email ?? {})) out[k] = values[k];
       if (apiKey) out.api_key = apiKey;
       body.email = out;
     }
@@ -420,6 +423,11 @@ function BotCard(props: { bot: Bot; onKey: (k: string) => void; onChanged: () =>
         {email ? (
           <fieldset class="email-settings">
             <legend>Email</legend>
+            <p class={`wide small ${email.ready ? 'ok-text' : 'muted'}`}>
+              {email.ready
+                ? 'Ready: replies, confirmations and surveys go out through this provider.'
+                : 'Not sending yet: set the provider, its API key and the from address.'}
+            </p>
             <Field label="Provider" id={f('provider')}>
               <select id={f('provider')} value={email.provider ?? ''} onChange={(e) => setEmailField('provider', e.currentTarget.value || null)}>
                 <option value="">None</option>
@@ -445,9 +453,11 @@ function BotCard(props: { bot: Bot; onKey: (k: string) => void; onChanged: () =>
             <Field label="From name" id={f('fromname')}>
               <input id={f('fromname')} value={email.from_name ?? ''} onInput={(e) => setEmailField('from_name', e.currentTarget.value)} />
             </Field>
-            <Field label="Team name in emails" id={f('emailteam')}>
-              <input id={f('emailteam')} value={email.team_name ?? ''} onInput={(e) => setEmailField('team_name', e.currentTarget.value)} />
-            </Field>
+            {'team_name' in email && (
+              <Field label="Team name in emails" id={f('emailteam')}>
+                <input id={f('emailteam')} value={email.team_name ?? ''} onInput={(e) => setEmailField('team_name', e.currentTarget.value)} />
+              </Field>
+            )}
             <Field label="Inbound domain" id={f('inbound')} hint="Customers’ replies arrive at addresses on this domain.">
               <input id={f('inbound')} value={email.inbound_domain ?? ''} aria-describedby={`${f('inbound')}-hint`} onInput={(e) => setEmailField('inbound_domain', e.currentTarget.value)} />
             </Field>

@@ -8,7 +8,14 @@ import { bytes, dateTime, label } from './format';
 type Item = { t: number; order: number; msg?: Message; ev?: AssistEvent };
 
 /** Events that the conversation already shows as messages, or as the hand-off line. */
-const HIDDEN_EVENTS = new Set(['note_added', 'messages_appended', 'created', 'reply_sent', 'reply_queued', 'email_received']);
+const HIDDEN_EVENTS = new Set(['note_added', 'messages_appended', 'created', 'replied', 'customer_replied']);
+
+const EMAIL_KINDS: Record<string, string> = {
+  reply: 'the reply',
+  survey: 'the satisfaction survey',
+  team_new_assist: 'the team notification',
+  reply_notification: 'the notification of the customer’s reply',
+};
 
 export function Timeline(props: { d: AssistDetail; names: Map<string, string> }) {
   const { d, names } = props;
@@ -60,7 +67,7 @@ function who(m: Message, d: AssistDetail): { cls: string; title: string } {
     case 'customer':
       return {
         cls: 'customer',
-        title: `${d.customer.name || 'Customer'} · ${m.channel === 'email' ? 'customer email' : 'customer'}`,
+        title: `${m.from?.name || d.customer.name || m.from?.email || 'Customer'} · ${m.channel === 'email' ? 'customer email' : 'customer'}`,
       };
     case 'assistant':
       return { cls: 'ai', title: 'AI assistant' };
@@ -84,6 +91,7 @@ function MessageItem(props: { m: Message; d: AssistDetail }) {
         </span>
         <time dateTime={m.created_at}>{dateTime(m.created_at)}</time>
       </div>
+      {m.subject && <p class="msg-subject small">Subject: {m.subject}</p>}
       <div class="msg-text">{m.text}</div>
       {m.attachments && m.attachments.length > 0 && (
         <ul class="attachments" aria-label="Attachments">
@@ -139,7 +147,17 @@ function eventText(e: AssistEvent, names: Map<string, string>): string {
     case 'closed':
       return `Closed${e.data.resolution ? `: ${str(e.data.resolution)}` : ''}`;
     case 'reopened':
-      return 'Reopened';
+      return e.data.by === 'customer_reply' ? 'Reopened by the customer’s reply' : 'Reopened';
+    case 'email_sent':
+      return `Emailed ${EMAIL_KINDS[str(e.data.kind)] ?? label(str(e.data.kind)).toLowerCase()}${e.data.to ? ` to ${str(e.data.to)}` : ''}`;
+    case 'email_failed':
+      return `Email failed (${EMAIL_KINDS[str(e.data.kind)] ?? label(str(e.data.kind)).toLowerCase()})${e.data.error ? `: ${str(e.data.error)}` : ''}`;
+    case 'survey_sent':
+      return 'Satisfaction survey sent';
+    case 'csat_recorded':
+      return `The customer rated the help ${String(e.data.score)} out of 5`;
+    case 'import_updated':
+      return 'Updated from the imported ticket';
     default:
       return label(e.kind);
   }
@@ -148,7 +166,7 @@ function eventText(e: AssistEvent, names: Map<string, string>): string {
 function EventItem(props: { e: AssistEvent; names: Map<string, string> }) {
   const { e } = props;
   return (
-    <li class="item system" data-kind={e.kind}>
+    <li class={`item system ${e.kind === 'email_failed' ? 'system-failed' : ''}`} data-kind={e.kind}>
       <span class="sys-text">
         <span class="sys-label">System</span> {eventText(e, props.names)}
         <span class="muted"> · by {actorName(e.actor, props.names)}</span>

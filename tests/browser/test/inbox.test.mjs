@@ -37,6 +37,8 @@ before(async () => {
     env: {
       SPIN_VARIABLE_POSTMARK_API_URL: postmark.url,
       SPIN_VARIABLE_PUBLIC_URL: 'http://127.0.0.1:3000',
+      // Seals the bot's provider key (32+ characters).
+      SPIN_VARIABLE_ENCRYPTION_KEY: 'browser-tests-encryption-key-0123456789',
     },
   });
   browser = await launchBrowser();
@@ -234,7 +236,6 @@ describe('web inbox', () => {
       token: ownerToken,
       body: {
         email: {
-          team_name: 'Acme Support',
           from_email: 'support@acme.test',
           from_name: 'Acme Support',
           provider: 'postmark',
@@ -274,6 +275,8 @@ describe('web inbox', () => {
     const agent = detail.activity.find((m) => m.role === 'agent');
     assert.equal(agent.text, replyText);
     assert.equal(detail.status, 'pending');
+    // The delivery shows without a reload.
+    await sent.getByText('Emailed').waitFor({ timeout: 15_000 });
     await screenshot(page, '05-reply-sent');
     noProblems(owner);
   });
@@ -451,7 +454,12 @@ describe('web inbox', () => {
     await card.getByRole('button', { name: 'Save' }).click();
     await waitFor('the threshold to save', async () => (await apiOk(app.base, `/v1/bots/${bot.id}`, { token: ownerToken })).confidence_threshold === 0.7);
     const b = await apiOk(app.base, `/v1/bots/${bot.id}`, { token: ownerToken });
-    if (b.email) await card.getByRole('group', { name: 'Email' }).waitFor();
+    if (b.email) {
+      const email = card.getByRole('group', { name: 'Email' });
+      await email.waitFor();
+      if (b.email.ready) await email.getByText('Ready:').waitFor();
+      assert.equal(await email.getByLabel('Provider', { exact: true }).inputValue(), b.email.provider ?? '');
+    }
     await screenshot(page, '11-settings-bots');
 
     await page.getByRole('link', { name: 'Integrations' }).click();
