@@ -77,6 +77,15 @@ impl Window {
         q
     }
 
+    /// Bounds from a stored cursor kept within the days a split can make.
+    fn sane(&self) -> Window {
+        let clamp = |d: Option<i64>| d.map(|d| d.clamp(FIRST_DAY, LAST_DAY + 1));
+        Window {
+            lo: clamp(self.lo),
+            hi: clamp(self.hi),
+        }
+    }
+
     /// The two halves, if the window spans more than one day.
     fn split(&self) -> Option<(Window, Window)> {
         let lo = self.lo.unwrap_or(FIRST_DAY);
@@ -124,7 +133,11 @@ fn position(state: Option<&CursorState>) -> (Vec<Window>, u32, Option<u64>) {
             windows,
             page,
             total,
-        }) if !windows.is_empty() => (windows.clone(), (*page).clamp(1, MAX_PAGE), *total),
+        }) if !windows.is_empty() => (
+            windows.iter().map(Window::sane).collect(),
+            (*page).clamp(1, MAX_PAGE),
+            *total,
+        ),
         _ => (vec![ALL], 1, None),
     }
 }
@@ -373,7 +386,11 @@ fn parse_conversations(
             created_at_unix: created,
         });
     }
-    let next = has_next_link(resp).then(|| Cursor(CursorState::Page { page: page + 1 }));
+    let next = has_next_link(resp).then(|| {
+        Cursor(CursorState::Page {
+            page: page.saturating_add(1),
+        })
+    });
     Ok(HistoryPage {
         messages,
         requester: None,

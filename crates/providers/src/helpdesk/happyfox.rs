@@ -76,8 +76,11 @@ pub(crate) fn parse_list(
     let page = page_of(state);
     let last = wire::int(info, "page_count").unwrap_or(0);
     let (tickets, skipped) = each_ticket(data, "id", parse_ticket);
-    let next = (!data.is_empty() && i64::from(page) < last)
-        .then(|| Cursor(CursorState::Page { page: page + 1 }));
+    let next = (!data.is_empty() && i64::from(page) < last).then(|| {
+        Cursor(CursorState::Page {
+            page: page.saturating_add(1),
+        })
+    });
     Ok(Page {
         tickets,
         skipped,
@@ -141,7 +144,11 @@ fn parse_ticket(t: &Value) -> Result<Option<Ticket>, String> {
         phone: phone(user),
     };
     let (messages, complete) = match t.get("updates").and_then(Value::as_array) {
-        Some(updates) => (parse_updates(updates, &requester)?, true),
+        Some(updates) => {
+            let mut messages = parse_updates(updates, &requester)?;
+            messages.sort_by_key(|m| m.created_at_unix);
+            (messages, true)
+        }
         None => (Vec::new(), false),
     };
     Ok(Some(Ticket {

@@ -134,14 +134,14 @@ pub(crate) fn parse_list(
     let next = if !items.is_empty() && has_next(&v) {
         Some(CursorState::Status {
             status: status as u8,
-            page: page + 1,
+            page: page.saturating_add(1),
             done,
         })
     } else if status + 1 < STATUSES.len() {
         Some(CursorState::Status {
             status: (status + 1) as u8,
             page: 1,
-            done: done + this_total.unwrap_or(0),
+            done: done.saturating_add(this_total.unwrap_or(0)),
         })
     } else {
         None
@@ -151,7 +151,7 @@ pub(crate) fn parse_list(
         skipped,
         next: next.map(Cursor),
         // Statuses not yet reached are not counted until they are.
-        total_estimate: this_total.map(|t| t + done),
+        total_estimate: this_total.map(|t| t.saturating_add(done)),
         unreachable: 0,
     })
 }
@@ -206,7 +206,12 @@ fn parse_conversation(c: &Value) -> Result<Option<Ticket>, String> {
         .and_then(|e| e.get("threads"))
         .and_then(Value::as_array)
     {
-        Some(threads) => (parse_threads(threads)?, true),
+        Some(threads) => {
+            let mut messages = parse_threads(threads)?;
+            // Help Scout lists threads newest first.
+            messages.sort_by_key(|m| m.created_at_unix);
+            (messages, true)
+        }
         None => (Vec::new(), false),
     };
     Ok(Some(Ticket {
@@ -294,8 +299,11 @@ pub(crate) fn parse_history(
         Some(CursorState::Page { page }) => (*page).max(1),
         _ => 1,
     };
-    let next =
-        (!threads.is_empty() && has_next(&v)).then(|| Cursor(CursorState::Page { page: page + 1 }));
+    let next = (!threads.is_empty() && has_next(&v)).then(|| {
+        Cursor(CursorState::Page {
+            page: page.saturating_add(1),
+        })
+    });
     Ok(HistoryPage {
         messages,
         requester: None,

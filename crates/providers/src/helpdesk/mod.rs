@@ -40,7 +40,18 @@
 //! Errors come back as [`ProviderError`]: 401 is bad credentials, 403 missing
 //! permission, 429 rate limited (with the wait the provider asked for), 5xx a
 //! server error worth a short retry. A ticket that cannot be read fails alone
-//! ([`Page::skipped`]), never its page.
+//! ([`Page::skipped`]), never its page; so does a history that answers
+//! `Malformed` or `NotFound` (the ticket was deleted meanwhile): skip and
+//! report that ticket, carry on with the next.
+//!
+//! # Resuming
+//!
+//! Keep the cursor of the page being worked on until every ticket of it is
+//! imported or skipped, then move to `page.next`. A run stopped by its time
+//! budget or an error resumes from the stored cursor (or from `None`) and
+//! skips the tickets it already has (by provider and `provider_id`): pages
+//! are walked again, histories are not. Help Scout tokens last two days;
+//! exchanging one per run is simplest.
 
 mod freshdesk;
 mod happyfox;

@@ -1344,14 +1344,13 @@ fn helpscout_list_with_embedded_threads() {
     assert_eq!(t.requester.name.as_deref(), Some("Jo Customer"));
     assert_eq!(t.tags, ["vip"]);
     assert_eq!(t.updated_at_unix, 1_772_355_600 + 86_400 + 7200);
-    // Threads come newest first; the parser keeps that order and
-    // Ticket::absorb or the importer sorts.
+    // Threads come newest first; a ticket keeps its messages oldest first.
     assert_eq!(
         kinds(&t.messages),
-        [Customer, PublicReply, PrivateNote, Customer]
+        [Customer, PrivateNote, PublicReply, Customer]
     );
-    assert_eq!(t.messages[3].text, "Where is my order?");
-    assert_eq!(t.messages[1].author_name.as_deref(), Some("Ann Agent"));
+    assert_eq!(t.messages[0].text, "Where is my order?");
+    assert_eq!(t.messages[2].author_name.as_deref(), Some("Ann Agent"));
     assert!(!page.tickets[1].history_complete);
     assert_eq!(page.skipped.len(), 1);
     assert_eq!(page.skipped[0].id, "58");
@@ -1420,4 +1419,39 @@ fn helpscout_thread_pages() {
         c.parse_history(&t, None, &resp(200, r#"{"threads":[]}"#)),
         Err(ProviderError::Malformed(_))
     ));
+}
+
+#[test]
+fn stored_cursors_with_extreme_values_do_not_panic() {
+    let stored = [
+        r#"{"k":"page","page":4294967295}"#,
+        r#"{"k":"page","page":0}"#,
+        r#"{"k":"status","status":255,"page":4294967295,"done":18446744073709551615}"#,
+        r#"{"k":"windows","windows":[{"lo":-9223372036854775808,"hi":9223372036854775807}],"page":4294967295,"total":null}"#,
+        r#"{"k":"windows","windows":[],"page":1,"total":1}"#,
+        r#"{"k":"after","after":""}"#,
+    ];
+    let full_page = resp_h(
+        200,
+        &[("link", "<x>; rel=\"next\"")],
+        r#"{"results":[],"total":999,"data":[{"id":1}],"page_info":{"page_count":4294967295},
+            "_embedded":{"conversations":[{"id":1}],"threads":[]},"_links":{"next":{"href":"x"}},
+            "page":{"totalElements":18446744073709551615}}"#,
+    );
+    for s in stored {
+        let cursor = Cursor::decode(s).unwrap_or_else(|| panic!("{s}"));
+        for c in [
+            zendesk(),
+            intercom(),
+            freshdesk(),
+            happyfox(),
+            helpscout().with_access_token("t"),
+        ] {
+            let _ = c.list_request(Some(&cursor));
+            let _ = c.parse_list(Some(&cursor), &full_page);
+            let t = ticket_of(c.provider(), "1", None);
+            let _ = c.history_request(&t, Some(&cursor));
+            let _ = c.parse_history(&t, Some(&cursor), &full_page);
+        }
+    }
 }

@@ -332,6 +332,42 @@ mod tests {
     }
 
     #[test]
+    fn arbitrary_input_never_panics() {
+        // Markup fragments and multi-byte characters in random order.
+        const PIECES: [&str; 16] = [
+            "<",
+            ">",
+            "&",
+            ";",
+            "#",
+            "x",
+            "<p>",
+            "</p",
+            "<script",
+            "</script>",
+            "<!--",
+            "-->",
+            "é",
+            "😀",
+            "\"",
+            "&#x",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..2000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 24) {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                s.push_str(PIECES[(seed >> 60) as usize]);
+            }
+            seed = seed.wrapping_add(1);
+            let out = html_to_text(&s);
+            assert!(!out.contains('\u{0}'));
+        }
+    }
+
+    #[test]
     fn control_characters_removed() {
         assert_eq!(html_to_text("a\u{0007}b"), "ab");
         assert_eq!(plain("  line1\r\nline2\u{0000}\r  "), "line1\nline2");

@@ -2,5 +2,6 @@
 //! formats on loopback, for end-to-end tests.
 
 pub mod email;
+pub mod helpdesk;
 pub mod http;
 pub mod voice;
