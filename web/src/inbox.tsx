@@ -186,6 +186,11 @@ function useAssistList(f: Filters) {
   return { ...state, counts, loadMore, refresh: () => fetchTop(false), update };
 }
 
+/** Counts as 1,234 below ten thousand, then 25K, 1.2M. */
+function compact(n: number): string {
+  return n < 10000 ? n.toLocaleString() : new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
+}
+
 function isTyping(t: EventTarget | null): boolean {
   const el = t as HTMLElement | null;
   if (!el) return false;
@@ -315,7 +320,10 @@ export function Inbox(props: { selectedId: string | null; params: URLSearchParam
                   class="tab"
                   onClick={() => setFilters({ status: s })}
                 >
-                  {label(s)} <span class="count">{list.counts ? list.counts[s].toLocaleString() : '–'}</span>
+                  {label(s)}{' '}
+                  <span class="count" title={list.counts ? list.counts[s].toLocaleString() : undefined}>
+                    {list.counts ? compact(list.counts[s]) : '–'}
+                  </span>
                 </button>
               ))}
             </div>

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ROOT, apiOk, launchBrowser, startRunner } from '../lib/harness.mjs';
+import { ARTIFACTS, ROOT, apiOk, launchBrowser, startRunner } from '../lib/harness.mjs';
 
 const ASSISTS = Number(process.env.BENCH_ASSISTS || 100_000);
 const RUNS = Number(process.env.BENCH_RUNS || 15);
@@ -92,6 +92,16 @@ try {
     warm.push(second.ms);
     rows = first.rows;
   }
+
+  // A picture of the seeded inbox with one Assist open.
+  const context = await newContext();
+  const page = await context.newPage();
+  await page.goto(app.base + '/');
+  await page.locator('a.assist-row').nth(5).click();
+  await page.getByRole('complementary', { name: 'AI panel' }).getByRole('heading', { name: 'Summary' }).waitFor();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(ARTIFACTS, '16-seeded-100k.png') });
+  await context.close();
 
   const dist = join(ROOT, 'web/dist/assets');
   const js = readdirSync(dist).filter((f) => f.endsWith('.js'));
