@@ -36,6 +36,8 @@ pub struct Settings {
     pub mailgun_signing_key: Option<String>,
     /// Send every help-desk API call here instead (a proxy, or a test fake).
     pub helpdesk_proxy_origin: Option<String>,
+    /// Send every telephony API call here instead (a proxy, or a test fake).
+    pub voice_api_url: Option<String>,
 }
 
 impl Settings {
@@ -63,6 +65,7 @@ impl Default for Settings {
             inbound_email_secret: None,
             mailgun_signing_key: None,
             helpdesk_proxy_origin: None,
+            voice_api_url: None,
         }
     }
 }

@@ -381,6 +381,76 @@ pub fn trigger_json(t: &baton_ai::Trigger) -> Json {
     json!({"kind": t.kind.slug(), "phrase": t.phrase, "topic": t.topic})
 }
 
+/// Runs the AI again over the Assist's customer-visible conversation (a
+/// voicemail whose transcript came later) and stores the new analysis.
+pub fn reanalyse(
+    ctx: &Ctx,
+    assist_id: &str,
+    bot: &baton_ai::BotSettings,
+) -> Result<Analysis, Problem> {
+    let rows = ctx.db.execute(
+        "SELECT m.role, m.text, a.customer_id, c.name, c.email, c.phone FROM messages m JOIN assists a ON a.id = m.assist_id \
+         JOIN customers c ON c.id = a.customer_id WHERE m.assist_id = ? AND m.role IN ('customer', 'assistant', 'agent') ORDER BY m.seq",
+        &[assist_id.into()],
+    )?;
+    let messages: Vec<Message> = rows
+        .iter()
+        .map(|r| Message {
+            role: if r.text("role") == "customer" {
+                Role::Customer
+            } else {
+                Role::Assistant
+            },
+            text: r.text("text"),
+        })
+        .collect();
+    let first = rows
+        .first()
+        .ok_or_else(|| Problem::missing("That Assist's messages"))?;
+    let customer_id = first.text("customer_id");
+    let known = baton_ai::Known {
+        name: first.opt_text("name"),
+        email: first.opt_text("email"),
+        phone: first.opt_text("phone"),
+    };
+    let previous = previous_assists(ctx.db, &customer_id)?;
+    let history = History {
+        previous: previous.len().saturating_sub(1) as u32,
+        open: previous
+            .iter()
+            .filter(|p| p["status"] != "closed" && p["assist_id"] != assist_id)
+            .count() as u32,
+    };
+    let analysis = baton_ai::analyse(&baton_ai::Input {
+        messages: &messages,
+        ai_confidence: None,
+        known: &known,
+        history: &history,
+        bot,
+    });
+    merge_identifiers(ctx, &customer_id, &analysis)?;
+    let tags: Vec<&str> = analysis.tags.iter().map(|t| t.name.as_str()).collect();
+    ctx.db.execute(
+        "UPDATE assists SET priority = ?, category = ?, sentiment = ?, summary = ?, reason = ?, suggested_reply = ?, analysis = ?, tags = ?, \
+         priority_rank = ?, draft = NULL, draft_variant = 0, version = version + 1, updated_at = ? WHERE id = ?",
+        &[
+            analysis.priority.value.slug().into(),
+            analysis.category.value.slug().into(),
+            analysis.sentiment.value.slug().into(),
+            analysis.summary.clone().into(),
+            analysis.decision.reason.clone().into(),
+            analysis.suggested_reply.clone().into(),
+            analysis_json(&analysis).to_string().into(),
+            json!(tags).to_string().into(),
+            i64::from(analysis.priority.value.rank()).into(),
+            ctx.now().into(),
+            assist_id.into(),
+        ],
+    )?;
+    crate::assists::reindex(ctx.db, assist_id)?;
+    Ok(analysis)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

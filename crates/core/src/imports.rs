@@ -640,7 +640,12 @@ where
     let mut report = RunReport::default();
     let provider = client.provider();
     let batch = provider.batch_size() as u64;
-    let origin = client.origin().to_string();
+    // The account's own origin keys imported tickets, so two accounts of
+    // one provider never collide, even behind one proxy.
+    let origin = claimed
+        .credentials
+        .origin()
+        .unwrap_or_else(|_| client.origin().to_string());
     let mut cursor = claimed.cursor.clone();
     let mut seen = claimed.pass_seen;
     let mut total: Option<u64> = None;

@@ -22,3 +22,4 @@ pub mod sealed;
 pub mod secrets;
 pub mod time;
 pub mod validate;
+pub mod voice;

@@ -183,6 +183,7 @@ pub fn settings() -> Settings {
     s.mailgun_signing_key = variable("mailgun_signing_key");
     // The default is a wildcard already in the allow-list: no proxy.
     s.helpdesk_proxy_origin = variable("helpdesk_proxy_origin").filter(|o| !o.contains('*'));
+    s.voice_api_url = variable("voice_api_url").filter(|o| !o.contains('*'));
     for provider in EmailProvider::ALL {
         if let Some(url) = variable(&format!("{}_api_url", provider.as_str())) {
             s.email_api_urls.push((provider, url));

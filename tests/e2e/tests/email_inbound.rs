@@ -99,20 +99,17 @@ fn escalated(app: &App, key: &str, session: &str) -> (String, String, String) {
     let start = Instant::now();
     loop {
         let sent = app.fake.sent();
+        let reference = detail(app, &id)["reference"].as_str().unwrap().to_string();
         if let Some(c) = sent
             .iter()
             .rev()
-            .find(|e| e.to == vec!["jo@example.org".to_string()])
+            .find(|e| e.to == vec!["jo@example.org".to_string()] && e.text.contains(&reference))
         {
-            if c.text
-                .contains(&detail(app, &id)["reference"].as_str().unwrap().to_string())
-            {
-                return (
-                    id,
-                    c.reply_to.clone().unwrap(),
-                    c.message_id.clone().unwrap(),
-                );
-            }
+            return (
+                id,
+                c.reply_to.clone().unwrap(),
+                c.message_id.clone().unwrap(),
+            );
         }
         assert!(
             start.elapsed() < Duration::from_secs(15),

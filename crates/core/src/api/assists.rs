@@ -82,7 +82,7 @@ fn filter_from(q: &str, e: &mut Errors) -> Filter {
             e,
             "channel",
             p("channel"),
-            crate::api::escalations::CHANNELS,
+            crate::api::escalations::ALL_CHANNELS,
         ),
         assignee: p("assignee"),
         unread,

@@ -27,6 +27,21 @@ pub const CHANNELS: &[&str] = &[
     "api",
 ];
 
+/// Every channel an Assist can have: the chat hand-off's, plus those Baton
+/// itself creates (inbound email, voicemail, help-desk imports).
+pub const ALL_CHANNELS: &[&str] = &[
+    "web",
+    "mobile",
+    "email",
+    "sms",
+    "whatsapp",
+    "messenger",
+    "voice",
+    "api",
+    "voicemail",
+    "import",
+];
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MessageIn {

@@ -350,15 +350,23 @@ fn every_openapi_operation_is_routed() {
             continue;
         }
         let method = line.trim().trim_end_matches(':').to_ascii_uppercase();
-        // The health check and the outbox drain are answered by the
-        // component itself (they use the host's stores and outbound HTTP).
-        if let Some(p) = path
-            .as_ref()
-            .filter(|p| *p != "/v1/health" && *p != "/v1/outbox/drain")
+        // The health check, the outbox drain, connecting an importer and
+        // import runs are answered by their components (they use the
+        // host's stores and outbound HTTP).
+        let by_component = |p: &str| {
+            p == "/v1/health"
+                || p == "/v1/outbox/drain"
+                || (method == "POST"
+                    && p.starts_with("/v1/integrations/importers")
+                    && !p.ends_with("/runs"))
+        };
+        if let Some(p) = path.as_ref().filter(|p| !by_component(p))
             && ["GET", "POST", "PATCH", "DELETE", "OPTIONS"].contains(&method.as_str())
         {
             let (mut status, mut body) = if p.starts_with("/hooks/email/") {
                 h.call_with(super::inbound_email::handle, &method, p, None, Json::Null)
+            } else if p.starts_with("/v1/integrations/importers") {
+                h.call_with(super::importers::handle, &method, p, None, Json::Null)
             } else {
                 h.call(&method, p, None, Json::Null)
             };

@@ -243,8 +243,7 @@ fn link(ctx: &Ctx, assist_id: &str) -> String {
 fn queue_customer_email(
     ctx: &Ctx,
     info: &AssistInfo,
-    bot_id: &str,
-    sender: &Sender,
+    (bot_id, sender): (&str, &Sender),
     kind: &str,
     subject: Option<String>,
     text: String,
@@ -379,8 +378,7 @@ pub fn on_new_assist(
         queue_customer_email(
             ctx,
             &info,
-            &bot_id,
-            &sender,
+            (&bot_id, &sender),
             "customer_confirmation",
             subject,
             text,
@@ -415,8 +413,7 @@ pub fn queue_reply(
     queue_customer_email(
         ctx,
         &info,
-        &bot_id,
-        &sender,
+        (&bot_id, &sender),
         "reply",
         None,
         body,
@@ -477,8 +474,7 @@ pub fn queue_survey(ctx: &Ctx, assist_id: &str) -> Result<(), Problem> {
     queue_customer_email(
         ctx,
         &info,
-        &bot_id,
-        &sender,
+        (&bot_id, &sender),
         "survey",
         Some(header_safe(
             &format!("How did we do? [{}]", info.reference),

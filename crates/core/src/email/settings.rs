@@ -169,8 +169,7 @@ pub fn validate_domain(domain: &str) -> Result<String, String> {
 
 impl EmailBody {
     pub fn validate(self, e: &mut Errors) -> EmailChange {
-        let mut c = EmailChange::default();
-        c.from_email = trimmed(self.from_email).map(|o| {
+        let from_email = trimmed(self.from_email).map(|o| {
             o.and_then(|addr| match check_email(&addr) {
                 Ok(()) => Some(addr.to_ascii_lowercase()),
                 Err(msg) => {
@@ -179,7 +178,7 @@ impl EmailBody {
                 }
             })
         });
-        c.from_name = trimmed(self.from_name).map(|o| {
+        let from_name = trimmed(self.from_name).map(|o| {
             o.and_then(|n| {
                 if n.chars().count() > 100 || n.contains(['\r', '\n', '<', '>', '"']) {
                     e.add(
@@ -192,7 +191,7 @@ impl EmailBody {
                 }
             })
         });
-        c.provider = trimmed(self.provider).map(|o| {
+        let provider = trimmed(self.provider).map(|o| {
             o.and_then(|p| match EmailProvider::parse(&p.to_ascii_lowercase()) {
                 Some(p) => Some(p),
                 None => {
@@ -201,7 +200,7 @@ impl EmailBody {
                 }
             })
         });
-        c.api_key = trimmed(self.api_key).map(|o| {
+        let api_key = trimmed(self.api_key).map(|o| {
             o.and_then(|k| {
                 if k.chars().count() > MAX_API_KEY_CHARS || k.chars().any(char::is_control) {
                     e.add(
@@ -214,7 +213,7 @@ impl EmailBody {
                 }
             })
         });
-        c.notify_emails = self.notify_emails.map(|o| {
+        let notify_emails = self.notify_emails.map(|o| {
             let raw: Vec<String> = match o {
                 None => Vec::new(),
                 Some(NotifyList::List(v)) => v,
@@ -240,7 +239,7 @@ impl EmailBody {
             }
             out
         });
-        c.footer_address = trimmed(self.footer_address).map(|o| {
+        let footer_address = trimmed(self.footer_address).map(|o| {
             o.and_then(|f| {
                 if f.chars().count() > 300 {
                     e.add("email.footer_address", "use up to 300 characters");
@@ -250,7 +249,7 @@ impl EmailBody {
                 }
             })
         });
-        c.inbound_domain = trimmed(self.inbound_domain).map(|o| {
+        let inbound_domain = trimmed(self.inbound_domain).map(|o| {
             o.and_then(|d| match validate_domain(&d) {
                 Ok(d) => Some(d),
                 Err(msg) => {
@@ -259,7 +258,15 @@ impl EmailBody {
                 }
             })
         });
-        c
+        EmailChange {
+            from_email,
+            from_name,
+            provider,
+            api_key,
+            notify_emails,
+            footer_address,
+            inbound_domain,
+        }
     }
 }
 

@@ -150,12 +150,12 @@ pub(crate) fn qp_decode(input: &[u8]) -> Vec<u8> {
             // "=" at the very end: a soft break without the line end.
             break;
         }
-        if i + 2 < input.len() {
-            if let (Some(h), Some(l)) = (hex_value(input[i + 1]), hex_value(input[i + 2])) {
-                out.push((h << 4) | l);
-                i += 3;
-                continue;
-            }
+        if i + 2 < input.len()
+            && let (Some(h), Some(l)) = (hex_value(input[i + 1]), hex_value(input[i + 2]))
+        {
+            out.push((h << 4) | l);
+            i += 3;
+            continue;
         }
         out.push(b'=');
         i += 1;
@@ -240,7 +240,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// Decodes lowercase or uppercase hex; `None` on odd length or a non-hex digit.
 pub(crate) fn unhex(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return None;
     }
     b.chunks(2)

@@ -13,6 +13,8 @@ use super::charset::cp1252_char;
 /// Deepest nesting of allowed elements kept; deeper start tags are dropped
 /// (their text stays). Keeps end-tag matching linear on hostile input.
 const MAX_OPEN_ELEMENTS: usize = 256;
+/// Attributes kept per tag.
+const MAX_ATTRIBUTES: usize = 32;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Token<'a> {
@@ -153,8 +155,10 @@ impl<'a> Tokenizer<'a> {
                     value = &src[start..i];
                 }
             }
-            // The first of duplicate attributes wins.
-            if !attrs.iter().any(|(n, _)| *n == name) {
+            // The first of duplicate attributes wins. Only the first few are
+            // kept: nothing allowed needs more, and the duplicate check
+            // must stay cheap.
+            if attrs.len() < MAX_ATTRIBUTES && !attrs.iter().any(|(n, _)| *n == name) {
                 attrs.push((name, value));
             }
         }
@@ -573,12 +577,13 @@ fn decode_entities(s: &str, in_attribute: bool) -> Cow<'_, str> {
             .take_while(|c| c.is_ascii_alphanumeric())
             .count();
         let name = &after[..name_len];
-        if name_len > 0 && ab.get(name_len) == Some(&b';') {
-            if let Some((_, ch)) = ENTITIES.iter().find(|(n, _)| *n == name) {
-                out.push(*ch);
-                rest = &after[name_len + 1..];
-                continue;
-            }
+        if name_len > 0
+            && ab.get(name_len) == Some(&b';')
+            && let Some((_, ch)) = ENTITIES.iter().find(|(n, _)| *n == name)
+        {
+            out.push(*ch);
+            rest = &after[name_len + 1..];
+            continue;
         }
         // Legacy references without ";": the longest known prefix.
         let legacy = LEGACY
@@ -589,12 +594,10 @@ fn decode_entities(s: &str, in_attribute: bool) -> Cow<'_, str> {
             let next = ab.get(l.len()).copied();
             let blocked =
                 in_attribute && next.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'=');
-            if !blocked {
-                if let Some((_, ch)) = ENTITIES.iter().find(|(n, _)| n == l) {
-                    out.push(*ch);
-                    rest = &after[l.len()..];
-                    continue;
-                }
+            if !blocked && let Some((_, ch)) = ENTITIES.iter().find(|(n, _)| n == l) {
+                out.push(*ch);
+                rest = &after[l.len()..];
+                continue;
             }
         }
         out.push('&');

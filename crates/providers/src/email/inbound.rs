@@ -1,6 +1,8 @@
 //! Inbound webhooks: Postmark (JSON), SendGrid Inbound Parse and Mailgun
 //! routes (form posts, parsed or raw MIME), and Mailgun's signature check.
 
+use std::collections::HashSet;
+
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -12,6 +14,8 @@ use super::mime::{
 };
 use super::{Address, Attachment, InboundEmail, ParseError, charset};
 
+/// Attachments read from SendGrid's attachment-info beyond the files sent.
+const MAX_LISTED_ATTACHMENTS: usize = 1024;
 /// Largest clock difference accepted for a Mailgun signature timestamp.
 const MAILGUN_MAX_SKEW_SECS: i64 = 15 * 60;
 
@@ -231,13 +235,12 @@ pub fn parse_sendgrid(content_type: &str, body: &[u8]) -> Result<InboundEmail, P
     );
     push_unique(&mut delivered, std::mem::take(&mut email.delivered_to));
     email.delivered_to = delivered;
-    if email.from.email.is_empty() {
-        if let Some(from) = envelope_from
+    if email.from.email.is_empty()
+        && let Some(from) = envelope_from
             .iter()
             .find_map(|f| parse_addresses(f).into_iter().next())
-        {
-            email.from = from;
-        }
+    {
+        email.from = from;
     }
     require_from(finish(email))
 }
@@ -311,11 +314,12 @@ fn sendgrid_parsed(fields: &[Field<'_>]) -> Result<InboundEmail, ParseError> {
             (i, a)
         })
         .collect();
-    for (key, meta) in info.into_iter().flatten() {
+    let mut listed: HashSet<u32> = attachments.iter().map(|(i, _)| *i).collect();
+    for (key, meta) in info.into_iter().flatten().take(MAX_LISTED_ATTACHMENTS) {
         let Some(i) = attachment_index(key, "attachment") else {
             continue;
         };
-        if attachments.iter().any(|(j, _)| *j == i) {
+        if !listed.insert(i) {
             continue;
         }
         let meta = meta.as_object();
@@ -463,13 +467,12 @@ pub fn parse_mailgun(
     }
     push_unique(&mut delivered, std::mem::take(&mut email.delivered_to));
     email.delivered_to = delivered;
-    if email.from.email.is_empty() {
-        if let Some(sender) = fields
+    if email.from.email.is_empty()
+        && let Some(sender) = fields
             .text("sender")
             .and_then(|s| parse_addresses(&s).into_iter().next())
-        {
-            email.from = sender;
-        }
+    {
+        email.from = sender;
     }
     Ok((require_from(finish(email))?, signature))
 }

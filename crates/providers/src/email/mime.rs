@@ -3,6 +3,7 @@
 //! part tree (multiparts, transfer encodings, charsets).
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use sha2::{Digest, Sha256};
 
@@ -18,6 +19,8 @@ pub const MAX_MIME_PARTS: usize = 512;
 const MAX_REFERENCES: usize = 100;
 /// Parameters read from one structured header value.
 const MAX_PARAMS: usize = 64;
+/// Longest charset name in an encoded word.
+const MAX_CHARSET: usize = 64;
 /// Longest RFC 2047 encoded word considered (the RFC says 75 bytes).
 const MAX_ENCODED_WORD: usize = 1024;
 
@@ -119,13 +122,20 @@ fn trim_ascii_end(b: &[u8]) -> &[u8] {
     &b[..end]
 }
 
+/// Offset of `needle` in the first `limit` bytes of `haystack`.
+fn find_within(haystack: &[u8], needle: &[u8], limit: usize) -> Option<usize> {
+    let window = &haystack[..haystack.len().min(limit + needle.len())];
+    window.windows(needle.len()).position(|w| w == needle)
+}
+
 /// One RFC 2047 encoded word at the start of `s`: its charset, decoded
 /// bytes and length in `s`.
 fn encoded_word(s: &str) -> Option<(String, Vec<u8>, usize)> {
     let rest = s.strip_prefix("=?")?;
-    let q1 = rest.find('?')?;
+    // Searches are bounded so that text full of "=?" stays linear.
+    let q1 = find_within(rest.as_bytes(), b"?", MAX_CHARSET + 1)?;
     let charset = &rest[..q1];
-    if charset.is_empty() || charset.len() > 64 || charset.contains(|c: char| c.is_whitespace()) {
+    if charset.is_empty() || charset.contains(|c: char| c.is_whitespace()) {
         return None;
     }
     let after = &rest[q1 + 1..];
@@ -135,11 +145,11 @@ fn encoded_word(s: &str) -> Option<(String, Vec<u8>, usize)> {
     }
     let encoding = ab[0];
     let text_start = &after[2..];
-    let end = text_start.find("?=")?;
-    if end > MAX_ENCODED_WORD || text_start[..end].contains(['\r', '\n']) {
+    let end = find_within(text_start.as_bytes(), b"?=", MAX_ENCODED_WORD)?;
+    if text_start[..end].contains(['\r', '\n']) {
         return None;
     }
-    let text = text_start[..end].as_bytes();
+    let text = &text_start.as_bytes()[..end];
     let bytes = if encoding.eq_ignore_ascii_case(&b'b') {
         charset::base64_decode(text)
     } else {
@@ -165,23 +175,23 @@ pub(crate) fn decode_words(s: &str) -> String {
     let mut i = 0;
     while i < s.len() {
         let rest = &s[i..];
-        if rest.starts_with("=?") {
-            if let Some((cs, bytes, len)) = encoded_word(rest) {
-                match pending.as_mut() {
-                    Some((pcs, pbytes)) if pcs.eq_ignore_ascii_case(&cs) => {
-                        pbytes.extend_from_slice(&bytes);
-                    }
-                    _ => {
-                        if let Some((pcs, pbytes)) = pending.take() {
-                            out.push_str(&charset::decode(&pbytes, &pcs));
-                        }
-                        pending = Some((cs, bytes));
-                    }
+        if rest.starts_with("=?")
+            && let Some((cs, bytes, len)) = encoded_word(rest)
+        {
+            match pending.as_mut() {
+                Some((pcs, pbytes)) if pcs.eq_ignore_ascii_case(&cs) => {
+                    pbytes.extend_from_slice(&bytes);
                 }
-                gap.clear();
-                i += len;
-                continue;
+                _ => {
+                    if let Some((pcs, pbytes)) = pending.take() {
+                        out.push_str(&charset::decode(&pbytes, &pcs));
+                    }
+                    pending = Some((cs, bytes));
+                }
             }
+            gap.clear();
+            i += len;
+            continue;
         }
         let Some(ch) = rest.chars().next() else { break };
         i += ch.len_utf8();
@@ -342,6 +352,7 @@ pub(crate) fn parse_params(s: &str) -> ParamValue {
 /// Values without angle brackets are split at whitespace and wrapped.
 pub(crate) fn msg_ids(s: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
     let mut push = |id: &str| {
         let id: String = id
             .chars()
@@ -350,7 +361,7 @@ pub(crate) fn msg_ids(s: &str) -> Vec<String> {
         let id = id.trim_matches(|c| c == '<' || c == '>' || c == '"');
         if !id.is_empty() && !id.contains(['<', '>']) {
             let id = format!("<{id}>");
-            if !out.contains(&id) {
+            if seen.insert(id.clone()) {
                 out.push(id);
             }
         }
@@ -527,7 +538,7 @@ fn parse_mailbox(s: &str) -> Option<Address> {
         None => {
             // Without angle brackets the address is the token holding "@";
             // anything else is a stray (unquoted) name.
-            let token = text.split_whitespace().filter(|t| t.contains('@')).last()?;
+            let token = text.split_whitespace().rfind(|t| t.contains('@'))?;
             let email = clean_addr(token)?;
             let name = comments.iter().find_map(|c| clean_display_name(c));
             Some(Address { email, name })
@@ -546,21 +557,20 @@ pub(crate) fn parse_addresses(s: &str) -> Vec<Address> {
 
 /// Bare lowercase addresses of every `name` header, deduplicated.
 fn addresses_of(headers: &Headers, names: &[&str]) -> Vec<String> {
+    let all = names
+        .iter()
+        .flat_map(|name| headers.get_all(name))
+        .flat_map(|value| parse_addresses(value).into_iter().map(|a| a.email));
     let mut out = Vec::new();
-    for name in names {
-        for value in headers.get_all(name) {
-            push_unique(
-                &mut out,
-                parse_addresses(value).into_iter().map(|a| a.email),
-            );
-        }
-    }
+    push_unique(&mut out, all);
     out
 }
 
+/// Appends the non-empty `items` not yet in `list`, keeping order.
 pub(crate) fn push_unique(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) {
+    let mut seen: HashSet<String> = list.iter().cloned().collect();
     for item in items {
-        if !item.is_empty() && !list.contains(&item) {
+        if !item.is_empty() && seen.insert(item.clone()) {
             list.push(item);
         }
     }
@@ -600,9 +610,10 @@ pub(crate) fn is_auto_submitted(headers: &Headers) -> bool {
 pub(crate) fn header_fields(headers: &Headers) -> InboundEmail {
     let first_id = |name: &str| headers.get_all(name).flat_map(msg_ids).next();
     let mut references = Vec::new();
-    for value in headers.get_all("references") {
-        push_unique(&mut references, msg_ids(value));
-    }
+    push_unique(
+        &mut references,
+        headers.get_all("references").flat_map(msg_ids),
+    );
     if references.len() > MAX_REFERENCES {
         // The oldest (root) and the newest ids matter most for threading.
         let tail = references.split_off(references.len() - (MAX_REFERENCES - 1));
@@ -911,10 +922,10 @@ pub(crate) fn parse_message(raw: &[u8]) -> Result<InboundEmail, ParseError> {
 /// Final touches shared by every parser: text derived from HTML when
 /// missing, LF line ends, bounce detection.
 pub(crate) fn finish(mut email: InboundEmail) -> InboundEmail {
-    if email.text.trim().is_empty() {
-        if let Some(html) = &email.html {
-            email.text = html_to_text(html);
-        }
+    if email.text.trim().is_empty()
+        && let Some(html) = &email.html
+    {
+        email.text = html_to_text(html);
     }
     email.text = normalize_newlines(&email.text);
     if email.html.as_ref().is_some_and(|h| h.trim().is_empty()) {

@@ -429,7 +429,7 @@ fn seconds(s: &str) -> Option<u64> {
         return Some(n);
     }
     let f = s.parse::<f64>().ok()?;
-    (f.is_finite() && f >= 0.0 && f < 1e12).then(|| f.ceil() as u64)
+    (f.is_finite() && (0.0..1e12).contains(&f)).then(|| f.ceil() as u64)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.

@@ -124,6 +124,11 @@ const MOBILE_SIGNATURES: &[&str] = &[
     "verstuurd vanaf mijn ",
     "inviato da iphone",
     "inviato dal mio ",
+    "obtenir outlook pour ",
+    "outlook für ios",
+    "outlook für android",
+    "obtener outlook para ",
+    "obter o outlook para ",
 ];
 
 fn is_blank(line: &str) -> bool {
@@ -154,7 +159,7 @@ fn is_original_message(line: &str) -> bool {
         return false;
     }
     let inner = t.trim_matches(|c: char| c == '-' || c.is_whitespace());
-    ORIGINAL_MESSAGE.iter().any(|w| inner == *w)
+    ORIGINAL_MESSAGE.contains(&inner)
 }
 
 fn is_underscore_rule(line: &str) -> bool {
@@ -266,10 +271,7 @@ fn strip_signature<'a>(mut lines: &'a [&'a str]) -> &'a [&'a str] {
         lines = &lines[..i];
     }
     // Mobile footers, possibly stacked ("Sent from my iPhone" then blank lines).
-    loop {
-        let Some(last) = lines.iter().rposition(|l| !is_blank(l)) else {
-            break;
-        };
+    while let Some(last) = lines.iter().rposition(|l| !is_blank(l)) {
         if !is_mobile_signature(lines[last]) {
             break;
         }
@@ -322,19 +324,19 @@ pub fn reply_text(text: &str) -> String {
     };
     let without_signature = strip_signature(signature_area);
     let mut result = tidy(without_signature);
-    if cut.is_none() {
-        if let Some(f) = forward {
-            let forwarded = tidy(&lines[f..]);
-            if result.is_empty() {
-                result = forwarded;
-            } else {
-                result.push_str("\n\n");
-                result.push_str(&forwarded);
-            }
+    if cut.is_none()
+        && let Some(f) = forward
+    {
+        let forwarded = tidy(&lines[f..]);
+        if result.is_empty() {
+            result = forwarded;
+        } else {
+            result.push_str("\n\n");
+            result.push_str(&forwarded);
         }
     }
     if result.is_empty() {
-        without_quotes
+        normalized.trim().to_owned()
     } else {
         result
     }
