@@ -324,3 +324,27 @@ export function query(params: Record<string, string | number | undefined | null>
 }
 
 export const assistPath = (id: string, rest = '') => `/v1/assists/${encodeURIComponent(id)}${rest}`;
+
+export interface Importer {
+  id: string;
+  provider: string;
+  account: Record<string, unknown>;
+  brand_label: string | null;
+  imported: number;
+  running: boolean;
+  last_run: { started_at: string; error: string | null; done: boolean } | null;
+  created_at: string;
+}
+
+export interface ImportRun {
+  run_id: string;
+  imported: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+  failures: unknown[];
+  remaining_estimate: number | null;
+  done: boolean;
+  error: string | null;
+  retry_after: number | null;
+}

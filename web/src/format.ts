@@ -46,7 +46,7 @@ export const CATEGORIES = [
   'feedback',
   'general',
 ] as const;
-export const CHANNELS = ['web', 'mobile', 'email', 'sms', 'whatsapp', 'messenger', 'voice', 'api'] as const;
+export const CHANNELS = ['web', 'mobile', 'email', 'sms', 'whatsapp', 'messenger', 'voice', 'voicemail', 'api', 'import'] as const;
 export const ROLES = ['owner', 'admin', 'manager', 'support'] as const;
 export const PROVIDERS = ['postmark', 'sendgrid', 'brevo', 'resend'] as const;
 
@@ -57,6 +57,11 @@ const LABELS: Record<string, string> = {
   sms: 'SMS',
   api: 'API',
   sendgrid: 'SendGrid',
+  helpscout: 'Help Scout',
+  happyfox: 'HappyFox',
+  zendesk: 'Zendesk',
+  freshdesk: 'Freshdesk',
+  intercom: 'Intercom',
   low_confidence: 'Low AI confidence',
 };
 

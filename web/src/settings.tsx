@@ -2,7 +2,7 @@
 // trigger phrases, threshold, email), and integrations (API tokens).
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, patch, post } from './api';
-import type { ApiToken, Bot, BotEmail, Invitation, Role, User } from './api';
+import type { ApiToken, Bot, BotEmail, ImportRun, Importer, Invitation, Role, User } from './api';
 import { PROVIDERS, ROLES, dateTime, label } from './format';
 import { linkClick } from './router';
 import { TopBar } from './topbar';
@@ -583,10 +583,192 @@ function Integrations() {
           </table>
         )}
       </section>
+      <Imports />
       <section class="card">
         <h2>Email</h2>
         <p class="muted small">Each bot sends its replies through its own email provider: see Bots.</p>
       </section>
     </>
+  );
+}
+
+// ---- help-desk imports -----------------------------------------------------------
+
+/** The credentials each help desk needs (docs/imports.md); `secret` fields are write-only. */
+const HELPDESKS: Record<string, { field: string; text: string; secret?: boolean; hint?: string }[]> = {
+  zendesk: [
+    { field: 'subdomain', text: 'Subdomain', hint: 'acme, or the full host name' },
+    { field: 'email', text: 'Agent email' },
+    { field: 'api_token', text: 'API token', secret: true },
+  ],
+  intercom: [{ field: 'access_token', text: 'Access token', secret: true }],
+  freshdesk: [
+    { field: 'domain', text: 'Domain', hint: 'acme.freshdesk.com or acme' },
+    { field: 'api_key', text: 'API key', secret: true },
+  ],
+  happyfox: [
+    { field: 'subdomain', text: 'Subdomain' },
+    { field: 'api_key', text: 'API key', secret: true },
+    { field: 'auth_code', text: 'Auth code', secret: true },
+  ],
+  helpscout: [
+    { field: 'client_id', text: 'App ID' },
+    { field: 'client_secret', text: 'App secret', secret: true },
+  ],
+};
+
+function Imports() {
+  const importers = useLoad<{ importers: Importer[] }>('/v1/integrations/importers');
+  const [provider, setProvider] = useState('zendesk');
+  const [creds, setCreds] = useState<Record<string, string>>({});
+  const [brand, setBrand] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [lastRun, setLastRun] = useState<Record<string, ImportRun>>({});
+
+  async function connect(e: Event) {
+    e.preventDefault();
+    setBusy('connect');
+    setError(null);
+    try {
+      const credentials: Record<string, string> = {};
+      for (const f of HELPDESKS[provider]) credentials[f.field] = (creds[f.field] ?? '').trim();
+      const body: Record<string, unknown> = { provider, credentials };
+      if (brand.trim()) body.brand_label = brand.trim();
+      await post('/v1/integrations/importers', body);
+      setCreds({});
+      setBrand('');
+      notify(`Connected ${label(provider)}. Run an import to bring its open tickets in.`);
+      importers.reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function run(i: Importer) {
+    setBusy(i.id);
+    try {
+      const r = await post<ImportRun>(`/v1/integrations/importers/${encodeURIComponent(i.id)}/run`);
+      setLastRun((x) => ({ ...x, [i.id]: r }));
+      if (r.error) notify(r.error, 'error');
+      else notify(`${label(i.provider)}: ${r.imported} imported, ${r.updated} updated, ${r.skipped} already here${r.done ? '; all done.' : '; run again for more.'}`);
+      importers.reload();
+    } catch (err) {
+      notifyError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function remove(i: Importer) {
+    if (!confirm(`Disconnect ${label(i.provider)}? The Assists it imported stay.`)) return;
+    try {
+      await del(`/v1/integrations/importers/${encodeURIComponent(i.id)}`);
+      importers.reload();
+    } catch (err) {
+      notifyError(err);
+    }
+  }
+
+  const account = (i: Importer) =>
+    Object.entries(i.account)
+      .filter(([, v]) => typeof v === 'string' || typeof v === 'number')
+      .map(([k, v]) => `${label(k)}: ${String(v)}`)
+      .join(' · ');
+
+  return (
+    <section class="card" aria-labelledby="imports-title">
+      <h2 id="imports-title">Help-desk imports</h2>
+      <p class="muted small">Bring the open and pending tickets of another help desk in as Assists. Runs are safe to repeat.</p>
+      <FormError error={importers.error} />
+      {importers.data && importers.data.importers.length > 0 && (
+        <ul class="plain-list importers">
+          {importers.data.importers.map((i) => {
+            const r = lastRun[i.id];
+            return (
+              <li>
+                <span>
+                  <strong>{label(i.provider)}</strong> <span class="muted small">{account(i)}</span>
+                  {i.brand_label && <span class="chip">{i.brand_label}</span>}
+                  <br />
+                  <span class="small">
+                    {i.imported.toLocaleString()} imported
+                    {i.running ? ' · a run is going' : ''}
+                    {i.last_run ? ` · last run ${dateTime(i.last_run.started_at)}${i.last_run.done ? ', complete' : ''}` : ' · never run'}
+                  </span>
+                  {i.last_run?.error && (
+                    <span class="form-error small" role="alert">
+                      {i.last_run.error}
+                    </span>
+                  )}
+                  {r && !r.done && r.remaining_estimate !== null && (
+                    <span class="small muted"> · about {r.remaining_estimate} left</span>
+                  )}
+                </span>
+                <span class="row">
+                  <button type="button" class="small primary" disabled={busy !== null || i.running} onClick={() => run(i)}>
+                    {busy === i.id ? 'Importing…' : 'Run import'}
+                  </button>
+                  <button type="button" class="small danger-outline" onClick={() => remove(i)}>
+                    Disconnect
+                  </button>
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <h3>Connect a help desk</h3>
+      <form class="grid-form" onSubmit={connect}>
+        <Field label="Help desk" id="import-provider">
+          <select
+            id="import-provider"
+            value={provider}
+            onChange={(e) => {
+              setProvider(e.currentTarget.value);
+              setCreds({});
+            }}
+          >
+            {Object.keys(HELPDESKS).map((p) => (
+              <option value={p}>{label(p)}</option>
+            ))}
+          </select>
+        </Field>
+        {HELPDESKS[provider].map((f) => (
+          <Field label={f.text} id={`import-${f.field}`} hint={f.hint}>
+            {f.secret ? (
+              <input
+                id={`import-${f.field}`}
+                type="password"
+                autoComplete="off"
+                required
+                value={creds[f.field] ?? ''}
+                onInput={(e) => setCreds({ ...creds, [f.field]: e.currentTarget.value })}
+              />
+            ) : (
+              <input
+                id={`import-${f.field}`}
+                autoComplete="off"
+                required
+                aria-describedby={f.hint ? `import-${f.field}-hint` : undefined}
+                value={creds[f.field] ?? ''}
+                onInput={(e) => setCreds({ ...creds, [f.field]: e.currentTarget.value })}
+              />
+            )}
+          </Field>
+        ))}
+        <Field label="Label for its Assists (optional)" id="import-brand">
+          <input id="import-brand" maxLength={60} value={brand} onInput={(e) => setBrand(e.currentTarget.value)} />
+        </Field>
+        <div class="field end">
+          <button type="submit" class="primary" disabled={busy !== null}>
+            {busy === 'connect' ? 'Checking…' : 'Connect'}
+          </button>
+        </div>
+        <FormError error={error} />
+      </form>
+    </section>
   );
 }

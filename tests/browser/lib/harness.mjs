@@ -225,3 +225,56 @@ export async function waitFor(what, fn, timeoutMs = 20_000, everyMs = 200) {
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
+
+/**
+ * A fake Intercom API on loopback (the importer reaches it through the
+ * `helpdesk_proxy_origin` variable): `GET /me` accepts only `token`, the
+ * conversation search answers one open conversation, and its history has a
+ * customer message, a public reply and a private note.
+ */
+export async function startFakeIntercom(token) {
+  const now = Math.floor(Date.now() / 1000);
+  const author = { type: 'user', id: 'u-1', name: 'Ivy Import', email: 'ivy@example.com' };
+  const received = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received.push({ method: req.method, path: req.url });
+      const send = (status, body) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (req.headers.authorization !== `Bearer ${token}`) {
+        return send(401, { type: 'error.list', errors: [{ code: 'unauthorized', message: 'Access Token Invalid' }] });
+      }
+      if (req.method === 'GET' && req.url === '/me') return send(200, { type: 'admin', id: '991', name: 'Importer' });
+      if (req.method === 'POST' && req.url === '/conversations/search') {
+        return send(200, {
+          type: 'conversation.list',
+          total_count: 1,
+          pages: { type: 'pages', page: 1, per_page: 50, total_pages: 1 },
+          conversations: [
+            { id: 'c-1', state: 'open', created_at: now - 7200, updated_at: now - 3600, title: 'Refund for order 555', source: { author } },
+          ],
+        });
+      }
+      if (req.method === 'GET' && req.url === '/conversations/c-1') {
+        return send(200, {
+          id: 'c-1',
+          created_at: now - 7200,
+          source: { id: 's-1', author, body: '<p>I returned order 555 two weeks ago and still have no refund.</p>' },
+          conversation_parts: {
+            conversation_parts: [
+              { id: 'p-1', part_type: 'comment', created_at: now - 5400, body: '<p>Sorry Ivy, checking with the warehouse.</p>', author: { type: 'admin', id: 'a-1', name: 'Old Agent' } },
+              { id: 'p-2', part_type: 'note', created_at: now - 5300, body: '<p>Warehouse has not scanned it yet.</p>', author: { type: 'admin', id: 'a-1', name: 'Old Agent' } },
+            ],
+          },
+        });
+      }
+      send(404, { type: 'error.list', errors: [{ code: 'not_found', message: 'Not found' }] });
+    });
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}`, received, stop: () => new Promise((ok) => server.close(ok)) };
+}

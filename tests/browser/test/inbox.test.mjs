@@ -12,6 +12,7 @@ import {
   launchBrowser,
   newPage,
   screenshot,
+  startFakeIntercom,
   startFakePostmark,
   startRunner,
   waitFor,
@@ -22,7 +23,7 @@ const SUPPORT = { name: 'Sam Support', email: 'sam@example.com', password: 'anot
 const POSTMARK_TOKEN = 'pm-test-server-token';
 const T = { timeout: 90_000 };
 
-let app, postmark, browser, owner, ownerToken, bot, anaId, replyText;
+let app, postmark, intercom, browser, owner, ownerToken, bot, anaId, replyText;
 
 const chat = (first, reply, last) => [
   { role: 'customer', text: first },
@@ -32,6 +33,7 @@ const chat = (first, reply, last) => [
 
 before(async () => {
   postmark = await startFakePostmark();
+  intercom = await startFakeIntercom('intercom-test-token');
   app = await startRunner({
     // Where the email provider clients send (issue 6): the fake, on loopback.
     env: {
@@ -39,6 +41,8 @@ before(async () => {
       SPIN_VARIABLE_PUBLIC_URL: 'http://127.0.0.1:3000',
       // Seals the bot's provider key (32+ characters).
       SPIN_VARIABLE_ENCRYPTION_KEY: 'browser-tests-encryption-key-0123456789',
+      // Help-desk imports go to the fake Intercom.
+      SPIN_VARIABLE_HELPDESK_PROXY_ORIGIN: intercom.url,
     },
   });
   browser = await launchBrowser();
@@ -49,6 +53,7 @@ after(async () => {
   await browser?.close();
   await app?.stop();
   await postmark?.stop();
+  await intercom?.stop();
 });
 
 function noProblems(p) {
@@ -469,6 +474,34 @@ describe('web inbox', () => {
     await secret.waitFor();
     assert.match(await secret.inputValue(), /^bta_/);
     await page.getByRole('cell', { name: 'Reporting script' }).waitFor();
+    noProblems(owner);
+  });
+
+  test('the Owner connects a help desk and imports its open tickets', T, async () => {
+    const { page } = owner;
+    const imports = page.getByRole('region', { name: 'Help-desk imports' });
+    await imports.getByLabel('Help desk').selectOption('intercom');
+    // Refused credentials show the API's detail and store nothing.
+    await imports.getByLabel('Access token').fill('not-the-token');
+    await imports.getByRole('button', { name: 'Connect' }).click();
+    await imports.getByRole('alert').first().waitFor();
+    assert.equal((await apiOk(app.base, '/v1/integrations/importers', { token: ownerToken })).importers.length, 0);
+    await imports.getByLabel('Access token').fill('intercom-test-token');
+    await imports.getByLabel('Label for its Assists').fill('Old desk');
+    await imports.getByRole('button', { name: 'Connect' }).click();
+    const row = imports.locator('.importers li').filter({ hasText: 'Intercom' });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Run import' }).click();
+    await row.getByText(/1 imported/).waitFor({ timeout: 20_000 });
+    await screenshot(page, '17-settings-imports');
+    // The ticket is an Assist now, with its history kept apart.
+    await page.getByRole('link', { name: 'Inbox' }).click();
+    const imported = page.locator('a.assist-row').filter({ hasText: 'Ivy Import' });
+    await imported.click({ timeout: 15_000 });
+    const timeline = page.getByRole('list', { name: 'Conversation' });
+    await timeline.getByText('still have no refund').waitFor();
+    await timeline.locator('[data-role="agent"]').filter({ hasText: 'checking with the warehouse' }).waitFor();
+    await timeline.locator('[data-role="note"]').filter({ hasText: 'not scanned it yet' }).waitFor();
     noProblems(owner);
   });
 
