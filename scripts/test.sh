@@ -34,7 +34,26 @@ cargo test --profile host -p baton-runner -p baton-core -p baton-ai -p baton-pro
 step "built-in AI quality on the evaluation set (figures, not a gate)"
 cargo run --profile host -p baton-ai --example eval
 
-# One closing line for everything cargo test ran (doc-test runs report 0).
+# ---- web inbox -------------------------------------------------------------
+# The static component's rules (native unit tests) and lint, then the browser
+# tests: Debian's Chromium driven by playwright-core (its own browser download
+# does not work here), against the app under baton-runner. The front end was
+# built above by `baton-runner build` (npm ci + esbuild, see spin.toml).
+step "web inbox: static component tests and lint, browser tests in Chromium"
+cargo test --profile host -p baton-web 2>&1 | tee -a "$results"
+cargo clippy --release --target wasm32-wasip2 -p baton-web -- -D warnings
+if ! command -v chromium >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+npm --prefix tests/browser ci --no-audit --no-fund
+browser_log="$(mktemp)"
+npm --prefix tests/browser test 2>&1 | tee "$browser_log"
+# node's test runner closes with "ℹ pass N" and "ℹ fail N": count them below.
+awk '/^ℹ pass [0-9]+/ {print $3 " passed"} /^ℹ fail [0-9]+/ {print $3 " failed"}' "$browser_log" >> "$results"
+rm -f "$browser_log"
+
+# One closing line for everything cargo test and the browser tests ran (doc-test runs report 0).
 passed=$(grep -Eo '[0-9]+ passed' "$results" | awk '{s += $1} END {print s + 0}')
 failed=$(grep -Eo '[0-9]+ failed' "$results" | awk '{s += $1} END {print s + 0}')
 rm -f "$results"

@@ -1,0 +1,206 @@
+// Sign-in, first-run setup and accepting an invitation.
+import { useState } from 'preact/hooks';
+import { ApiError, post } from './api';
+import type { Session } from './api';
+import { linkClick, navigate } from './router';
+import { Field, FormError, useTitle } from './ui';
+
+function Shell(props: { title: string; intro?: string; children: preact.ComponentChildren }) {
+  useTitle(props.title);
+  return (
+    <main class="auth" id="main">
+      <div class="auth-card">
+        <div class="brand brand-large" aria-hidden="true">
+          <span class="logo" /> Baton
+        </div>
+        <h1>{props.title}</h1>
+        {props.intro && <p class="muted">{props.intro}</p>}
+        {props.children}
+      </div>
+    </main>
+  );
+}
+
+export function Login(props: { onSession: (s: Session) => void; notice?: string; setupKnownDone?: boolean }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      props.onSession(await post<Session>('/v1/auth/login', { email, password }));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Shell title="Sign in" intro="The AI escalation inbox.">
+      {props.notice && (
+        <p class="info" role="status">
+          {props.notice}
+        </p>
+      )}
+      <form onSubmit={submit} class="stack">
+        <Field label="Email" id="login-email">
+          <input
+            id="login-email"
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
+        </Field>
+        <Field label="Password" id="login-password">
+          <input
+            id="login-password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+        </Field>
+        <FormError error={error} />
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+      {!props.setupKnownDone && (
+        <p class="muted small">
+          First time running Baton?{' '}
+          <a href="/setup" onClick={(e) => linkClick(e, '/setup')}>
+            Set up Baton
+          </a>
+        </p>
+      )}
+    </Shell>
+  );
+}
+
+export function Setup(props: { onSession: (s: Session) => void }) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [taken, setTaken] = useState(false);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      props.onSession(await post<Session>('/v1/setup', { name, email, password }));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) setTaken(true);
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Shell title="Set up Baton" intro="Create the first account. It becomes the Owner: it can invite the team and connect bots.">
+      <form onSubmit={submit} class="stack">
+        <Field label="Your name" id="setup-name">
+          <input id="setup-name" required maxLength={100} autoComplete="name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </Field>
+        <Field label="Email" id="setup-email">
+          <input
+            id="setup-email"
+            type="email"
+            required
+            autoComplete="username"
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
+        </Field>
+        <Field label="Password" id="setup-password" hint="10 to 128 characters; not a common password.">
+          <input
+            id="setup-password"
+            type="password"
+            required
+            minLength={10}
+            maxLength={128}
+            autoComplete="new-password"
+            aria-describedby="setup-password-hint"
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+        </Field>
+        <FormError error={error} />
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Creating…' : 'Create the Owner account'}
+        </button>
+      </form>
+      <p class="muted small">
+        {taken ? 'Baton already has an Owner. ' : 'Already set up? '}
+        <a href="/login" onClick={(e) => linkClick(e, '/login')}>
+          Sign in
+        </a>
+      </p>
+    </Shell>
+  );
+}
+
+export function AcceptInvitation(props: { token: string; onSession: (s: Session) => void }) {
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const s = await post<Session>(`/v1/invitations/${encodeURIComponent(props.token)}/accept`, { password });
+      props.onSession(s);
+      navigate('/', true);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (!props.token) {
+    return (
+      <Shell title="Invitation">
+        <p class="form-error" role="alert">
+          This link has no invitation token. Ask whoever invited you for a new link.
+        </p>
+      </Shell>
+    );
+  }
+  return (
+    <Shell title="Join your team" intro="Choose a password to accept the invitation.">
+      <form onSubmit={submit} class="stack">
+        <Field label="Password" id="accept-password" hint="10 to 128 characters; not a common password.">
+          <input
+            id="accept-password"
+            type="password"
+            required
+            minLength={10}
+            maxLength={128}
+            autoComplete="new-password"
+            aria-describedby="accept-password-hint"
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
+        </Field>
+        <FormError error={error} />
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Joining…' : 'Accept and sign in'}
+        </button>
+      </form>
+    </Shell>
+  );
+}

@@ -1,0 +1,252 @@
+// The composer under the conversation: a Reply tab pre-filled with the AI's
+// suggested reply (marked as an AI draft until the agent types) with its
+// refinements, and a separate Internal note tab. Unsent text is kept per
+// Assist while the page is open.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { assistPath, post } from './api';
+import type { AssistDetail } from './api';
+import { FormError, notifyError } from './ui';
+
+type Tab = 'reply' | 'note';
+
+interface Draft {
+  tab: Tab;
+  reply: string;
+  /** The reply box holds the AI's text, untouched by the agent. */
+  replyIsAi: boolean;
+  note: string;
+}
+
+const drafts = new Map<string, Draft>();
+const listeners = new Set<() => void>();
+
+function draftFor(d: AssistDetail): Draft {
+  let x = drafts.get(d.id);
+  if (!x) {
+    const ai = d.ai.suggested_reply?.draft ?? d.ai.suggested_reply?.text ?? '';
+    x = { tab: 'reply', reply: ai, replyIsAi: ai !== '', note: '' };
+    drafts.set(d.id, x);
+  }
+  return x;
+}
+
+/** Forgets unsent text (on sign-out). */
+export function clearDrafts(): void {
+  drafts.clear();
+}
+
+/** Puts AI text in an Assist's reply box (e.g. "Use this reply" in the AI panel). */
+export function putAiReply(id: string, text: string): void {
+  const x = drafts.get(id);
+  if (x) {
+    x.reply = text;
+    x.replyIsAi = true;
+    x.tab = 'reply';
+  } else drafts.set(id, { tab: 'reply', reply: text, replyIsAi: true, note: '' });
+  listeners.forEach((l) => l());
+}
+
+const REFINEMENTS: { mode: string; text: string }[] = [
+  { mode: 'regenerate', text: 'Regenerate' },
+  { mode: 'shorter', text: 'Shorter' },
+  { mode: 'formal', text: 'More formal' },
+  { mode: 'casual', text: 'More casual' },
+];
+
+export function Composer(props: { d: AssistDetail; onSent: (kind: Tab) => void }) {
+  const { d } = props;
+  const [, setTick] = useState(0);
+  const rerender = () => setTick((t) => t + 1);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [announce, setAnnounce] = useState('');
+  const replyRef = useRef<HTMLTextAreaElement>(null);
+  const noteRef = useRef<HTMLTextAreaElement>(null);
+  const x = draftFor(d);
+  const closed = d.status === 'closed';
+
+  useEffect(() => {
+    listeners.add(rerender);
+    return () => {
+      listeners.delete(rerender);
+    };
+  }, []);
+
+  function setTab(tab: Tab) {
+    x.tab = tab;
+    setError(null);
+    rerender();
+  }
+
+  function onTabKey(e: KeyboardEvent) {
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+      e.preventDefault();
+      const next = x.tab === 'reply' ? 'note' : 'reply';
+      setTab(next);
+      document.getElementById(`composer-tab-${next}`)?.focus();
+    }
+  }
+
+  async function refine(mode: string) {
+    setBusy(mode);
+    setError(null);
+    try {
+      const body: Record<string, string> = { mode };
+      if (mode !== 'regenerate' && x.reply.trim()) body.text = x.reply;
+      const r = await post<{ text: string }>(assistPath(d.id, '/draft'), body);
+      x.reply = r.text;
+      x.replyIsAi = true;
+      setAnnounce(`The AI draft was updated (${mode}).`);
+      rerender();
+    } catch (e) {
+      setError(e);
+      notifyError(e);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function send() {
+    const text = (x.tab === 'reply' ? x.reply : x.note).trim();
+    if (!text) {
+      setError(new Error(x.tab === 'reply' ? 'Write a reply first.' : 'Write a note first.'));
+      return;
+    }
+    setBusy('send');
+    setError(null);
+    try {
+      if (x.tab === 'reply') {
+        await post(assistPath(d.id, '/replies'), { text });
+        x.reply = '';
+        x.replyIsAi = false;
+      } else {
+        await post(assistPath(d.id, '/notes'), { text });
+        x.note = '';
+      }
+      rerender();
+      props.onSent(x.tab);
+    } catch (e) {
+      setError(e);
+      notifyError(e);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  function onKey(e: KeyboardEvent) {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      send();
+    }
+  }
+
+  const replyTab = x.tab === 'reply';
+  return (
+    <section class={`composer ${replyTab ? 'is-reply' : 'is-note'}`} aria-label="Reply or note">
+      <div class="tabs composer-tabs" role="tablist" aria-label="Write">
+        <button
+          type="button"
+          role="tab"
+          id="composer-tab-reply"
+          aria-selected={replyTab}
+          aria-controls="composer-reply"
+          tabIndex={replyTab ? 0 : -1}
+          class="tab"
+          onClick={() => setTab('reply')}
+          onKeyDown={onTabKey}
+        >
+          Reply
+        </button>
+        <button
+          type="button"
+          role="tab"
+          id="composer-tab-note"
+          aria-selected={!replyTab}
+          aria-controls="composer-note"
+          tabIndex={replyTab ? -1 : 0}
+          class="tab"
+          onClick={() => setTab('note')}
+          onKeyDown={onTabKey}
+        >
+          Internal note
+        </button>
+      </div>
+      <div id="composer-reply" role="tabpanel" aria-labelledby="composer-tab-reply" hidden={!replyTab} class="composer-panel">
+        {closed ? (
+          <p class="muted">This Assist is closed. Reopen it to reply to the customer.</p>
+        ) : (
+          <>
+            <div class="composer-top">
+              <label for="reply-text" class="sr-only">
+                Reply to {d.customer.name || d.customer.email || 'the customer'} by email
+              </label>
+              {x.replyIsAi && (
+                <span class="ai-mark" id="ai-draft-mark">
+                  AI draft
+                </span>
+              )}
+              <span class="muted small">{d.customer.email ? `To ${d.customer.email}` : 'No email address on file: replies cannot be sent'}</span>
+            </div>
+            <textarea
+              id="reply-text"
+              ref={replyRef}
+              class={x.replyIsAi ? 'ai-draft' : ''}
+              rows={5}
+              maxLength={20000}
+              aria-describedby={x.replyIsAi ? 'ai-draft-mark' : undefined}
+              value={x.reply}
+              onInput={(e) => {
+                x.reply = e.currentTarget.value;
+                if (x.replyIsAi) {
+                  x.replyIsAi = false;
+                  rerender();
+                }
+              }}
+              onKeyDown={onKey}
+            />
+            <div class="composer-actions">
+              <div class="refine" role="group" aria-label="Refine with AI">
+                {REFINEMENTS.map((r) => (
+                  <button type="button" class="small" disabled={busy !== null} onClick={() => refine(r.mode)}>
+                    {busy === r.mode ? '…' : r.text}
+                  </button>
+                ))}
+              </div>
+              <button type="button" class="primary" disabled={busy !== null} onClick={send}>
+                {busy === 'send' ? 'Sending…' : 'Send reply'}
+              </button>
+            </div>
+          </>
+        )}
+      </div>
+      <div id="composer-note" role="tabpanel" aria-labelledby="composer-tab-note" hidden={replyTab} class="composer-panel">
+        <div class="composer-top">
+          <label for="note-text" class="note-label">
+            Internal note: only your team sees it
+          </label>
+        </div>
+        <textarea
+          id="note-text"
+          ref={noteRef}
+          rows={4}
+          maxLength={10000}
+          value={x.note}
+          onInput={(e) => {
+            x.note = e.currentTarget.value;
+          }}
+          onKeyDown={onKey}
+        />
+        <div class="composer-actions">
+          <span class="muted small">Ctrl+Enter to save</span>
+          <button type="button" class="note-btn" disabled={busy !== null} onClick={send}>
+            {busy === 'send' ? 'Saving…' : 'Add note'}
+          </button>
+        </div>
+      </div>
+      <FormError error={error} />
+      <p class="sr-only" role="status">
+        {announce}
+      </p>
+    </section>
+  );
+}

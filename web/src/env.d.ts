@@ -1,0 +1,2 @@
+// esbuild bundles imported CSS into the build's stylesheet.
+declare module '*.css';

@@ -1,0 +1,774 @@
+// Settings for Owners and Admins: the team and its roles, bots (keys,
+// trigger phrases, threshold, email), and integrations (API tokens).
+import { useEffect, useState } from 'preact/hooks';
+import { del, get, patch, post } from './api';
+import type { ApiToken, Bot, BotEmail, ImportRun, Importer, Invitation, Role, User } from './api';
+import { PROVIDERS, ROLES, dateTime, label } from './format';
+import { linkClick } from './router';
+import { TopBar } from './topbar';
+import { Field, FormError, Secret, Spinner, can, lines, notify, notifyError, seesSettings, useMe, useTitle } from './ui';
+
+const SECTIONS = [
+  { path: '/settings/team', text: 'Team' },
+  { path: '/settings/bots', text: 'Bots' },
+  { path: '/settings/integrations', text: 'Integrations' },
+];
+
+export function Settings(props: { path: string }) {
+  const me = useMe();
+  const allowed = seesSettings(me.user);
+  const section = SECTIONS.find((s) => props.path.startsWith(s.path)) ?? SECTIONS[0];
+  useTitle(`${section.text} · Settings`);
+  return (
+    <div class="app-shell">
+      <TopBar current="settings" />
+      <div class="settings">
+        {allowed && (
+          <nav class="settings-nav" aria-label="Settings">
+            {SECTIONS.map((s) => (
+              <a href={s.path} aria-current={s === section ? 'page' : undefined} onClick={(e) => linkClick(e, s.path)}>
+                {s.text}
+              </a>
+            ))}
+          </nav>
+        )}
+        <main class="settings-main" id="main">
+          {!allowed ? (
+            <div>
+              <h1>Settings</h1>
+              <p role="alert" class="form-error">
+                Settings are for Owners and Admins. Ask one of them to change the team, bots or integrations.
+              </p>
+            </div>
+          ) : section.text === 'Team' ? (
+            <Team />
+          ) : section.text === 'Bots' ? (
+            <Bots />
+          ) : (
+            <Integrations />
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}
+
+/** Loads a resource once, with a reload function and the error to show. */
+function useLoad<T>(path: string): { data: T | null; error: unknown; reload: () => void } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    let live = true;
+    get<T>(path).then(
+      (d) => live && (setData(d), setError(null)),
+      (e) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [path, n]);
+  return { data, error, reload: () => setN((x) => x + 1) };
+}
+
+// ---- team ---------------------------------------------------------------------
+
+function Team() {
+  const me = useMe();
+  const members = useLoad<{ members: User[] }>('/v1/team');
+  const invitations = useLoad<{ invitations: Invitation[] }>('/v1/team/invitations');
+  const [sent, setSent] = useState<Invitation | null>(null);
+  const mayOwners = can(me.user, 'manage_owners_and_admins');
+  const grantable = ROLES.filter((r) => mayOwners || (r !== 'owner' && r !== 'admin'));
+
+  async function setRole(u: User, role: Role) {
+    try {
+      await patch(`/v1/team/${encodeURIComponent(u.id)}`, { role });
+      notify(`${u.name} is now ${label(role)}.`);
+      members.reload();
+    } catch (e) {
+      notifyError(e);
+      members.reload();
+    }
+  }
+
+  async function remove(u: User) {
+    if (!confirm(`Remove ${u.name} from the team? Their sessions end.`)) return;
+    try {
+      await del(`/v1/team/${encodeURIComponent(u.id)}`);
+      notify(`${u.name} was removed.`);
+      members.reload();
+    } catch (e) {
+      notifyError(e);
+    }
+  }
+
+  return (
+    <>
+      <h1>Team</h1>
+      <section class="card">
+        <h2>Members and roles</h2>
+        <FormError error={members.error} />
+        {!members.data ? (
+          !members.error && <Spinner />
+        ) : (
+          <table class="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Availability</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.data.members.map((u) => {
+                const locked = !mayOwners && (u.role === 'owner' || u.role === 'admin');
+                return (
+                  <tr>
+                    <td>
+                      {u.name}
+                      {u.id === me.user.id ? ' (you)' : ''}
+                    </td>
+                    <td>{u.email}</td>
+                    <td>
+                      <label class="sr-only" for={`role-${u.id}`}>
+                        Role of {u.name}
+                      </label>
+                      <select
+                        id={`role-${u.id}`}
+                        value={u.role}
+                        disabled={locked}
+                        onChange={(e) => setRole(u, e.currentTarget.value as Role)}
+                      >
+                        {(locked ? ROLES : grantable).map((r) => (
+                          <option value={r}>{label(r)}</option>
+                        ))}
+                      </select>
+                    </td>
+                    <td>{label(u.availability)}</td>
+                    <td>
+                      {u.id !== me.user.id && !locked && (
+                        <button type="button" class="small danger-outline" onClick={() => remove(u)}>
+                          Remove
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section class="card">
+        <h2>Invite a member</h2>
+        <InviteForm
+          roles={grantable}
+          onSent={(inv) => {
+            setSent(inv);
+            invitations.reload();
+          }}
+        />
+        {sent?.accept_url && (
+          <Secret label={`Invitation link for ${sent.name}`} value={sent.accept_url} />
+        )}
+      </section>
+
+      <section class="card">
+        <h2>Pending invitations</h2>
+        <FormError error={invitations.error} />
+        {invitations.data && invitations.data.invitations.length === 0 && <p class="muted">None.</p>}
+        {invitations.data && invitations.data.invitations.length > 0 && (
+          <ul class="plain-list">
+            {invitations.data.invitations.map((i) => (
+              <li>
+                <span>
+                  {i.name} · {i.email} · {label(i.role)} <span class="muted small">expires {dateTime(i.expires_at)}</span>
+                </span>
+                <button
+                  type="button"
+                  class="small"
+                  onClick={async () => {
+                    try {
+                      await del(`/v1/team/invitations/${encodeURIComponent(i.id)}`);
+                      invitations.reload();
+                    } catch (e) {
+                      notifyError(e);
+                    }
+                  }}
+                >
+                  Withdraw
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  );
+}
+
+function InviteForm(props: { roles: readonly Role[]; onSent: (i: Invitation) => void }) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>('support');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const inv = await post<Invitation>('/v1/team/invitations', { name, email, role });
+      props.onSent(inv);
+      setName('');
+      setEmail('');
+      notify(`Invitation created for ${inv.email}. Send them the link.`);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form class="grid-form" onSubmit={submit}>
+      <Field label="Name" id="invite-name">
+        <input id="invite-name" required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      </Field>
+      <Field label="Email" id="invite-email">
+        <input id="invite-email" type="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+      </Field>
+      <Field label="Role" id="invite-role">
+        <select id="invite-role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
+          {props.roles.map((r) => (
+            <option value={r}>{label(r)}</option>
+          ))}
+        </select>
+      </Field>
+      <div class="field end">
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Inviting…' : 'Create invitation'}
+        </button>
+      </div>
+      <FormError error={error} />
+    </form>
+  );
+}
+
+// ---- bots ---------------------------------------------------------------------
+
+function Bots() {
+  const bots = useLoad<{ bots: Bot[] }>('/v1/bots');
+  const [key, setKey] = useState<{ bot: string; key: string } | null>(null);
+  const [name, setName] = useState('');
+  const [error, setError] = useState<unknown>(null);
+
+  async function create(e: Event) {
+    e.preventDefault();
+    setError(null);
+    try {
+      const b = await post<Bot>('/v1/bots', { name });
+      setName('');
+      if (b.public_key) setKey({ bot: b.name, key: b.public_key });
+      bots.reload();
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  return (
+    <>
+      <h1>Bots</h1>
+      <p class="muted">Each chat widget or chat AI hands conversations to Baton with its bot’s public key.</p>
+      <section class="card">
+        <h2>New bot</h2>
+        <form class="row" onSubmit={create}>
+          <label for="bot-new-name" class="sr-only">
+            Bot name
+          </label>
+          <input id="bot-new-name" placeholder="Bot name, e.g. Website chat" required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          <button type="submit" class="primary">
+            Create bot
+          </button>
+        </form>
+        <FormError error={error} />
+      </section>
+      {key && <Secret label={`Public key of ${key.bot}`} value={key.key} />}
+      <FormError error={bots.error} />
+      {!bots.data && !bots.error && <Spinner />}
+      {bots.data?.bots.map((b) => (
+        <BotCard key={b.id} bot={b} onKey={(k) => setKey({ bot: b.name, key: k })} onChanged={bots.reload} />
+      ))}
+    </>
+  );
+}
+
+function BotCard(props: { bot: Bot; onKey: (k: string) => void; onChanged: () => void }) {
+  const b = props.bot;
+  const id = b.id;
+  const [name, setName] = useState(b.name);
+  const [origins, setOrigins] = useState(b.allowed_origins.join('\n'));
+  const [phrases, setPhrases] = useState(b.trigger_phrases.join('\n'));
+  const [threshold, setThreshold] = useState(String(b.confidence_threshold));
+  const [team, setTeam] = useState(b.support_team_name);
+  const [email, setEmail] = useState<BotEmail | null>(b.email ?? null);
+  const [apiKey, setApiKey] = useState('');
+  const [notifyList, setNotifyList] = useState((b.email?.notify_emails ?? []).join('\n'));
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function save(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const body: Record<string, unknown> = {
+      name,
+      allowed_origins: lines(origins),
+      trigger_phrases: lines(phrases),
+      confidence_threshold: Number(threshold),
+      support_team_name: team,
+    };
+    if (email) {
+      // Only the fields this API reports (it refuses unknown ones); empty clears.
+      const values: Record<string, unknown> = {
+        team_name: email.team_name || null,
+        from_email: email.from_email || null,
+        from_name: email.from_name || null,
+        provider: email.provider || null,
+        notify_emails: lines(notifyList),
+        footer_address: email.footer_address || null,
+        inbound_domain: email.inbound_domain || null,
+      };
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(values)) if (k in (b.email ?? {})) out[k] = values[k];
+      if (apiKey) out.api_key = apiKey;
+      body.email = out;
+    }
+    try {
+      const r = await patch<Bot & { bot?: Bot }>(`/v1/bots/${encodeURIComponent(id)}`, body);
+      const next = r.bot ?? r;
+      if (next.email) setEmail(next.email);
+      setApiKey('');
+      notify(`Saved ${next.name ?? name}.`);
+      props.onChanged();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function rotate() {
+    if (!confirm(`Rotate the key of ${b.name}? The current key stops working at once.`)) return;
+    try {
+      const r = await post<Bot>(`/v1/bots/${encodeURIComponent(id)}/rotate-key`);
+      if (r.public_key) props.onKey(r.public_key);
+      props.onChanged();
+    } catch (err) {
+      notifyError(err);
+    }
+  }
+
+  async function remove() {
+    if (!confirm(`Delete ${b.name}? Its key stops working.`)) return;
+    try {
+      await del(`/v1/bots/${encodeURIComponent(id)}`);
+      notify(`${b.name} was deleted.`);
+      props.onChanged();
+    } catch (err) {
+      notifyError(err);
+    }
+  }
+
+  const f = (k: string) => `bot-${id}-${k}`;
+  const setEmailField = (k: keyof BotEmail, v: unknown) => setEmail((x) => (x ? { ...x, [k]: v } : x));
+  return (
+    <section class="card bot" aria-labelledby={f('title')}>
+      <div class="row spread">
+        <h2 id={f('title')}>{b.name}</h2>
+        <span class="muted small">
+          Key <code>{b.key_prefix}</code>
+        </span>
+      </div>
+      <form class="grid-form" onSubmit={save}>
+        <Field label="Name" id={f('name')}>
+          <input id={f('name')} required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </Field>
+        <Field label="Support team name" id={f('team')} hint="How the bot names the humans it hands over to.">
+          <input id={f('team')} value={team} aria-describedby={`${f('team')}-hint`} onInput={(e) => setTeam(e.currentTarget.value)} />
+        </Field>
+        <Field label="Escalation threshold" id={f('threshold')} hint="Hand off when the chat AI’s confidence is below this (0 to 1).">
+          <input
+            id={f('threshold')}
+            type="number"
+            min={0}
+            max={1}
+            step={0.05}
+            value={threshold}
+            aria-describedby={`${f('threshold')}-hint`}
+            onInput={(e) => setThreshold(e.currentTarget.value)}
+          />
+        </Field>
+        <Field label="Trigger phrases" id={f('phrases')} hint="One per line.">
+          <textarea id={f('phrases')} rows={4} value={phrases} aria-describedby={`${f('phrases')}-hint`} onInput={(e) => setPhrases(e.currentTarget.value)} />
+        </Field>
+        <Field label="Allowed origins" id={f('origins')} hint="One per line, like https://shop.example.com.">
+          <textarea id={f('origins')} rows={3} value={origins} aria-describedby={`${f('origins')}-hint`} onInput={(e) => setOrigins(e.currentTarget.value)} />
+        </Field>
+        {email ? (
+          <fieldset class="email-settings">
+            <legend>Email</legend>
+            <p class={`wide small ${email.ready ? 'ok-text' : 'muted'}`}>
+              {email.ready
+                ? 'Ready: replies, confirmations and surveys go out through this provider.'
+                : 'Not sending yet: set the provider, its API key and the from address.'}
+            </p>
+            <Field label="Provider" id={f('provider')}>
+              <select id={f('provider')} value={email.provider ?? ''} onChange={(e) => setEmailField('provider', e.currentTarget.value || null)}>
+                <option value="">None</option>
+                {PROVIDERS.map((p) => (
+                  <option value={p}>{label(p)}</option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Provider API key" id={f('apikey')} hint={email.api_key_set ? 'A key is set; type a new one to replace it.' : 'No key set yet.'}>
+              <input
+                id={f('apikey')}
+                type="password"
+                autoComplete="off"
+                value={apiKey}
+                placeholder={email.api_key_set ? '••••••••' : ''}
+                aria-describedby={`${f('apikey')}-hint`}
+                onInput={(e) => setApiKey(e.currentTarget.value)}
+              />
+            </Field>
+            <Field label="From email" id={f('from')}>
+              <input id={f('from')} type="email" value={email.from_email ?? ''} onInput={(e) => setEmailField('from_email', e.currentTarget.value)} />
+            </Field>
+            <Field label="From name" id={f('fromname')}>
+              <input id={f('fromname')} value={email.from_name ?? ''} onInput={(e) => setEmailField('from_name', e.currentTarget.value)} />
+            </Field>
+            {'team_name' in email && (
+              <Field label="Team name in emails" id={f('emailteam')}>
+                <input id={f('emailteam')} value={email.team_name ?? ''} onInput={(e) => setEmailField('team_name', e.currentTarget.value)} />
+              </Field>
+            )}
+            <Field label="Inbound domain" id={f('inbound')} hint="Customers’ replies arrive at addresses on this domain.">
+              <input id={f('inbound')} value={email.inbound_domain ?? ''} aria-describedby={`${f('inbound')}-hint`} onInput={(e) => setEmailField('inbound_domain', e.currentTarget.value)} />
+            </Field>
+            <Field label="Notify these addresses of new Assists" id={f('notify')} hint="One per line.">
+              <textarea id={f('notify')} rows={2} value={notifyList} aria-describedby={`${f('notify')}-hint`} onInput={(e) => setNotifyList(e.currentTarget.value)} />
+            </Field>
+            <Field label="Footer postal address" id={f('footer')}>
+              <textarea id={f('footer')} rows={2} value={email.footer_address ?? ''} onInput={(e) => setEmailField('footer_address', e.currentTarget.value)} />
+            </Field>
+          </fieldset>
+        ) : (
+          <p class="muted small wide">Email settings appear here once this Baton has the email integration.</p>
+        )}
+        <FormError error={error} />
+        <div class="row wide">
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? 'Saving…' : 'Save'}
+          </button>
+          <button type="button" onClick={rotate}>
+            Rotate key
+          </button>
+          <button type="button" class="danger-outline" onClick={remove}>
+            Delete bot
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+// ---- integrations ---------------------------------------------------------------
+
+function Integrations() {
+  const me = useMe();
+  const tokens = useLoad<{ tokens: ApiToken[] }>('/v1/tokens');
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('support');
+  const [created, setCreated] = useState<ApiToken | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const roles = ROLES.filter((r) => can(me.user, 'manage_owners_and_admins') || r !== 'owner');
+
+  async function create(e: Event) {
+    e.preventDefault();
+    setError(null);
+    try {
+      const t = await post<ApiToken>('/v1/tokens', { name, role });
+      setCreated(t);
+      setName('');
+      tokens.reload();
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  return (
+    <>
+      <h1>Integrations</h1>
+      <section class="card">
+        <h2>API tokens</h2>
+        <p class="muted small">For scripts and other tools calling the inbox API (Authorization: Bearer).</p>
+        <form class="grid-form" onSubmit={create}>
+          <Field label="Token name" id="token-name">
+            <input id="token-name" required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          </Field>
+          <Field label="Role" id="token-role">
+            <select id="token-role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
+              {roles.map((r) => (
+                <option value={r}>{label(r)}</option>
+              ))}
+            </select>
+          </Field>
+          <div class="field end">
+            <button type="submit" class="primary">
+              Create token
+            </button>
+          </div>
+          <FormError error={error} />
+        </form>
+        {created?.token && <Secret label={`Token ${created.name}`} value={created.token} />}
+        <FormError error={tokens.error} />
+        {tokens.data && tokens.data.tokens.length > 0 && (
+          <table class="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Prefix</th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.data.tokens.map((t) => (
+                <tr>
+                  <td>{t.name}</td>
+                  <td>{label(t.role)}</td>
+                  <td>
+                    <code>{t.prefix}</code>
+                  </td>
+                  <td>{t.last_used_at ? dateTime(t.last_used_at) : 'Never'}</td>
+                  <td>
+                    <button
+                      type="button"
+                      class="small danger-outline"
+                      onClick={async () => {
+                        if (!confirm(`Revoke ${t.name}? It stops working at once.`)) return;
+                        try {
+                          await del(`/v1/tokens/${encodeURIComponent(t.id)}`);
+                          tokens.reload();
+                        } catch (err) {
+                          notifyError(err);
+                        }
+                      }}
+                    >
+                      Revoke
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <Imports />
+      <section class="card">
+        <h2>Email</h2>
+        <p class="muted small">Each bot sends its replies through its own email provider: see Bots.</p>
+      </section>
+    </>
+  );
+}
+
+// ---- help-desk imports -----------------------------------------------------------
+
+/** The credentials each help desk needs (docs/imports.md); `secret` fields are write-only. */
+const HELPDESKS: Record<string, { field: string; text: string; secret?: boolean; hint?: string }[]> = {
+  zendesk: [
+    { field: 'subdomain', text: 'Subdomain', hint: 'acme, or the full host name' },
+    { field: 'email', text: 'Agent email' },
+    { field: 'api_token', text: 'API token', secret: true },
+  ],
+  intercom: [{ field: 'access_token', text: 'Access token', secret: true }],
+  freshdesk: [
+    { field: 'domain', text: 'Domain', hint: 'acme.freshdesk.com or acme' },
+    { field: 'api_key', text: 'API key', secret: true },
+  ],
+  happyfox: [
+    { field: 'subdomain', text: 'Subdomain' },
+    { field: 'api_key', text: 'API key', secret: true },
+    { field: 'auth_code', text: 'Auth code', secret: true },
+  ],
+  helpscout: [
+    { field: 'client_id', text: 'App ID' },
+    { field: 'client_secret', text: 'App secret', secret: true },
+  ],
+};
+
+function Imports() {
+  const importers = useLoad<{ importers: Importer[] }>('/v1/integrations/importers');
+  const [provider, setProvider] = useState('zendesk');
+  const [creds, setCreds] = useState<Record<string, string>>({});
+  const [brand, setBrand] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [lastRun, setLastRun] = useState<Record<string, ImportRun>>({});
+
+  async function connect(e: Event) {
+    e.preventDefault();
+    setBusy('connect');
+    setError(null);
+    try {
+      const credentials: Record<string, string> = {};
+      for (const f of HELPDESKS[provider]) credentials[f.field] = (creds[f.field] ?? '').trim();
+      const body: Record<string, unknown> = { provider, credentials };
+      if (brand.trim()) body.brand_label = brand.trim();
+      await post('/v1/integrations/importers', body);
+      setCreds({});
+      setBrand('');
+      notify(`Connected ${label(provider)}. Run an import to bring its open tickets in.`);
+      importers.reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function run(i: Importer) {
+    setBusy(i.id);
+    try {
+      const r = await post<ImportRun>(`/v1/integrations/importers/${encodeURIComponent(i.id)}/run`);
+      setLastRun((x) => ({ ...x, [i.id]: r }));
+      if (r.error) notify(r.error, 'error');
+      else notify(`${label(i.provider)}: ${r.imported} imported, ${r.updated} updated, ${r.skipped} already here${r.done ? '; all done.' : '; run again for more.'}`);
+      importers.reload();
+    } catch (err) {
+      notifyError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function remove(i: Importer) {
+    if (!confirm(`Disconnect ${label(i.provider)}? The Assists it imported stay.`)) return;
+    try {
+      await del(`/v1/integrations/importers/${encodeURIComponent(i.id)}`);
+      importers.reload();
+    } catch (err) {
+      notifyError(err);
+    }
+  }
+
+  const account = (i: Importer) =>
+    Object.entries(i.account)
+      .filter(([, v]) => typeof v === 'string' || typeof v === 'number')
+      .map(([k, v]) => `${label(k)}: ${String(v)}`)
+      .join(' · ');
+
+  return (
+    <section class="card" aria-labelledby="imports-title">
+      <h2 id="imports-title">Help-desk imports</h2>
+      <p class="muted small">Bring the open and pending tickets of another help desk in as Assists. Runs are safe to repeat.</p>
+      <FormError error={importers.error} />
+      {importers.data && importers.data.importers.length > 0 && (
+        <ul class="plain-list importers">
+          {importers.data.importers.map((i) => {
+            const r = lastRun[i.id];
+            return (
+              <li>
+                <span>
+                  <strong>{label(i.provider)}</strong> <span class="muted small">{account(i)}</span>
+                  {i.brand_label && <span class="chip">{i.brand_label}</span>}
+                  <br />
+                  <span class="small">
+                    {i.imported.toLocaleString()} imported
+                    {i.running ? ' · a run is going' : ''}
+                    {i.last_run ? ` · last run ${dateTime(i.last_run.started_at)}${i.last_run.done ? ', complete' : ''}` : ' · never run'}
+                  </span>
+                  {i.last_run?.error && (
+                    <span class="form-error small" role="alert">
+                      {i.last_run.error}
+                    </span>
+                  )}
+                  {r && !r.done && r.remaining_estimate !== null && (
+                    <span class="small muted"> · about {r.remaining_estimate} left</span>
+                  )}
+                </span>
+                <span class="row">
+                  <button type="button" class="small primary" disabled={busy !== null || i.running} onClick={() => run(i)}>
+                    {busy === i.id ? 'Importing…' : 'Run import'}
+                  </button>
+                  <button type="button" class="small danger-outline" onClick={() => remove(i)}>
+                    Disconnect
+                  </button>
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <h3>Connect a help desk</h3>
+      <form class="grid-form" onSubmit={connect}>
+        <Field label="Help desk" id="import-provider">
+          <select
+            id="import-provider"
+            value={provider}
+            onChange={(e) => {
+              setProvider(e.currentTarget.value);
+              setCreds({});
+            }}
+          >
+            {Object.keys(HELPDESKS).map((p) => (
+              <option value={p}>{label(p)}</option>
+            ))}
+          </select>
+        </Field>
+        {HELPDESKS[provider].map((f) => (
+          <Field label={f.text} id={`import-${f.field}`} hint={f.hint}>
+            {f.secret ? (
+              <input
+                id={`import-${f.field}`}
+                type="password"
+                autoComplete="off"
+                required
+                value={creds[f.field] ?? ''}
+                onInput={(e) => setCreds({ ...creds, [f.field]: e.currentTarget.value })}
+              />
+            ) : (
+              <input
+                id={`import-${f.field}`}
+                autoComplete="off"
+                required
+                aria-describedby={f.hint ? `import-${f.field}-hint` : undefined}
+                value={creds[f.field] ?? ''}
+                onInput={(e) => setCreds({ ...creds, [f.field]: e.currentTarget.value })}
+              />
+            )}
+          </Field>
+        ))}
+        <Field label="Label for its Assists (optional)" id="import-brand">
+          <input id="import-brand" maxLength={60} value={brand} onInput={(e) => setBrand(e.currentTarget.value)} />
+        </Field>
+        <div class="field end">
+          <button type="submit" class="primary" disabled={busy !== null}>
+            {busy === 'connect' ? 'Checking…' : 'Connect'}
+          </button>
+        </div>
+        <FormError error={error} />
+      </form>
+    </section>
+  );
+}
