@@ -133,6 +133,7 @@ fn route(ctx: &Ctx, req: &Request) -> Handled {
     let not_allowed = || Err(Problem::method_not_allowed(m, req.path));
     match rest {
         ["setup"] => match m {
+            "GET" => session::setup_status(ctx),
             "POST" => session::setup(ctx, req),
             _ => not_allowed(),
         },

@@ -19,6 +19,13 @@ struct SetupBody {
     password: Option<String>,
 }
 
+/// Whether first-run setup is still to be done (the web inbox shows setup
+/// instead of sign-in on a fresh deployment). Public: it says only that.
+pub fn setup_status(ctx: &Ctx) -> Handled {
+    let rows = ctx.db.execute("SELECT 1 FROM users LIMIT 1", &[])?;
+    Ok(Response::json(200, &serde_json::json!({"needed": rows.rows.is_empty()})))
+}
+
 pub fn setup(ctx: &Ctx, req: &Request) -> Handled {
     let body: SetupBody = parse_body(req.body)?;
     let mut e = Errors::default();
