@@ -356,6 +356,8 @@ fn every_openapi_operation_is_routed() {
         let by_component = |p: &str| {
             p == "/v1/health"
                 || p == "/v1/outbox/drain"
+                || p.starts_with("/v1/integrations/voice")
+                || p.starts_with("/hooks/voice/")
                 || (method == "POST"
                     && p.starts_with("/v1/integrations/importers")
                     && !p.ends_with("/runs"))
