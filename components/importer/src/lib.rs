@@ -8,23 +8,14 @@ use baton_core::api::importers::{self, actor, authorize, check_failed, parse_cre
 use baton_core::imports;
 use baton_core::problem::Problem;
 use baton_spin_adapter::{Stores, call_api, client_ip, respond, send_http, settings};
-use spin_sdk::http::conversions::TryFromIncomingRequest;
 use spin_sdk::http::{IncomingRequest, Request, ResponseOutparam};
 use spin_sdk::http_component;
 use std::time::Instant;
 
 #[http_component]
 async fn handle(req: IncomingRequest, out: ResponseOutparam) {
-    let request = match Request::try_from_incoming_request(req).await {
-        Ok(r) => r,
-        Err(e) => {
-            let p = Problem::bad_request(format!("The request body could not be read: {e}"));
-            return respond(out, CoreResponse::problem(&p)).await;
-        }
-    };
-    let stores = match Stores::open() {
-        Ok(s) => s,
-        Err(p) => return respond(out, CoreResponse::problem(&p)).await,
+    let Some((request, stores, out)) = baton_spin_adapter::accept(req, out).await else {
+        return;
     };
     let segments: Vec<String> = request
         .path()

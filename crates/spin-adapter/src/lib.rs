@@ -283,20 +283,8 @@ pub fn call_api(stores: &Stores, req: &Request, handler: Handler) -> CoreRespons
 /// without holding up that answer: Spin keeps the instance running until
 /// the handler returns, after the response has gone out.
 pub async fn serve(req: IncomingRequest, out: ResponseOutparam, handler: Handler) {
-    let request = match Request::try_from_incoming_request(req).await {
-        Ok(r) => r,
-        Err(e) => {
-            let p = Problem::bad_request(format!("The request body could not be read: {e}"));
-            respond(out, CoreResponse::problem(&p)).await;
-            return;
-        }
-    };
-    let stores = match Stores::open() {
-        Ok(s) => s,
-        Err(p) => {
-            respond(out, CoreResponse::problem(&p)).await;
-            return;
-        }
+    let Some((request, stores, out)) = accept(req, out).await else {
+        return;
     };
     respond(out, call_api(&stores, &request, handler)).await;
     outbox::deliver_due(&stores, outbox::AFTER_RESPONSE_BUDGET).await;
@@ -344,6 +332,29 @@ pub fn incoming_header(req: &IncomingRequest, name: &str) -> Option<String> {
         .get(name)
         .pop()
         .and_then(|v| String::from_utf8(v).ok())
+}
+
+/// Reads the whole request and opens the stores; on failure answers the
+/// problem itself and gives None.
+pub async fn accept(
+    req: IncomingRequest,
+    out: ResponseOutparam,
+) -> Option<(Request, Stores, ResponseOutparam)> {
+    let request = match Request::try_from_incoming_request(req).await {
+        Ok(r) => r,
+        Err(e) => {
+            let p = Problem::bad_request(format!("The request body could not be read: {e}"));
+            respond(out, CoreResponse::problem(&p)).await;
+            return None;
+        }
+    };
+    match Stores::open() {
+        Ok(stores) => Some((request, stores, out)),
+        Err(p) => {
+            respond(out, CoreResponse::problem(&p)).await;
+            None
+        }
+    }
 }
 
 /// Sends a core response through the outparam and finishes its body.

@@ -11,21 +11,12 @@ use baton_core::voice::{self, FollowUpJob, Line, NewLine};
 use baton_providers::http::HttpRequest;
 use baton_providers::voice::{self as wire, ApiError, FollowUpKind, Provider, RegisteredWebhook};
 use serde_json::{Value as Json, json};
-use spin_sdk::http::conversions::TryFromIncomingRequest;
 use spin_sdk::http::{IncomingRequest, Request, ResponseOutparam};
 
 /// A provider's webhook component: `/hooks/voice/<provider>/<line id>`.
 pub async fn serve_webhook(req: IncomingRequest, out: ResponseOutparam, provider: Provider) {
-    let request = match Request::try_from_incoming_request(req).await {
-        Ok(r) => r,
-        Err(e) => {
-            let p = Problem::bad_request(format!("The request body could not be read: {e}"));
-            return respond(out, CoreResponse::problem(&p)).await;
-        }
-    };
-    let stores = match Stores::open() {
-        Ok(s) => s,
-        Err(p) => return respond(out, CoreResponse::problem(&p)).await,
+    let Some((request, stores, out)) = crate::accept(req, out).await else {
+        return;
     };
     let segments: Vec<String> = request
         .path()
@@ -360,16 +351,8 @@ pub async fn renew(stores: &Stores, line_id: &str) -> Result<Json, Problem> {
 /// The lines API component: `/v1/integrations/voice/lines[/{id}[/renew]]`
 /// and `POST /v1/integrations/voice/renewals` (renew what is due).
 pub async fn serve_lines(req: IncomingRequest, out: ResponseOutparam) {
-    let request = match Request::try_from_incoming_request(req).await {
-        Ok(r) => r,
-        Err(e) => {
-            let p = Problem::bad_request(format!("The request body could not be read: {e}"));
-            return respond(out, CoreResponse::problem(&p)).await;
-        }
-    };
-    let stores = match Stores::open() {
-        Ok(s) => s,
-        Err(p) => return respond(out, CoreResponse::problem(&p)).await,
+    let Some((request, stores, out)) = crate::accept(req, out).await else {
+        return;
     };
     let res = lines(&stores, &request)
         .await

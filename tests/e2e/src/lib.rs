@@ -524,3 +524,21 @@ pub fn expect_invalid_exact(r: &Reply, fields: &[&str]) -> Value {
     }
     p
 }
+
+/// Creates the first Owner (Olivia, olivia@acme.test) and returns the
+/// session token.
+pub fn owner_session(runner: &Runner) -> String {
+    let r = call(
+        runner,
+        "POST",
+        "/v1/setup",
+        Some(
+            &serde_json::json!({"name": "Olivia Owner", "email": "olivia@acme.test", "password": "violet-anchor-47-tundra"}),
+        ),
+        None,
+    );
+    expect_json(&r, 201)["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token: {}", r.body))
+        .to_string()
+}

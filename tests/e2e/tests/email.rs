@@ -11,7 +11,6 @@ use baton_e2e::*;
 use serde_json::{Value, json};
 
 const KEY: &str = "0123456789abcdef0123456789abcdef-e2e";
-const OWNER_PASSWORD: &str = "violet-anchor-47-tundra";
 
 struct App {
     runner: Runner,
@@ -32,16 +31,7 @@ fn start(tag: &str, fakes: &[&FakeEmailApi], extra: &[(&str, &str)]) -> App {
         options = options.variable(k, v);
     }
     let runner = options.start();
-    let r = call(
-        &runner,
-        "POST",
-        "/v1/setup",
-        Some(
-            &json!({"name": "Olivia Owner", "email": "olivia@acme.test", "password": OWNER_PASSWORD}),
-        ),
-        None,
-    );
-    let owner = expect_json(&r, 201)["token"].as_str().unwrap().to_string();
+    let owner = owner_session(&runner);
     App { runner, owner }
 }
 
@@ -640,16 +630,7 @@ fn api_keys_need_the_encryption_key_and_drain_needs_an_admin() {
     let runner = RunnerOptions::new("spin.toml", "email-nokey")
         .variable("postmark_api_url", &fake.url())
         .start();
-    let r = call(
-        &runner,
-        "POST",
-        "/v1/setup",
-        Some(
-            &json!({"name": "Olivia Owner", "email": "olivia@acme.test", "password": OWNER_PASSWORD}),
-        ),
-        None,
-    );
-    let owner = expect_json(&r, 201)["token"].as_str().unwrap().to_string();
+    let owner = owner_session(&runner);
     let r = call(
         &runner,
         "POST",

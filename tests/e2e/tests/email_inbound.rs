@@ -32,16 +32,7 @@ fn start(tag: &str) -> App {
         .variable("mailgun_signing_key", MAILGUN_KEY)
         .variable("postmark_api_url", &fake.url())
         .start();
-    let r = call(
-        &runner,
-        "POST",
-        "/v1/setup",
-        Some(
-            &json!({"name": "Olivia Owner", "email": "olivia@acme.test", "password": "violet-anchor-47-tundra"}),
-        ),
-        None,
-    );
-    let owner = expect_json(&r, 201)["token"].as_str().unwrap().to_string();
+    let owner = owner_session(&runner);
     let r = call(
         &runner,
         "POST",

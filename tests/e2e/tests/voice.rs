@@ -33,16 +33,7 @@ fn start(tag: &str, api: Option<&str>) -> App {
         options = options.variable("voice_api_url", api);
     }
     let runner = options.start();
-    let r = call(
-        &runner,
-        "POST",
-        "/v1/setup",
-        Some(
-            &json!({"name": "Olivia Owner", "email": "olivia@acme.test", "password": "violet-anchor-47-tundra"}),
-        ),
-        None,
-    );
-    let owner = expect_json(&r, 201)["token"].as_str().unwrap().to_string();
+    let owner = owner_session(&runner);
     App {
         runner,
         owner,

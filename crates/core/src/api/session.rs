@@ -23,7 +23,10 @@ struct SetupBody {
 /// instead of sign-in on a fresh deployment). Public: it says only that.
 pub fn setup_status(ctx: &Ctx) -> Handled {
     let rows = ctx.db.execute("SELECT 1 FROM users LIMIT 1", &[])?;
-    Ok(Response::json(200, &serde_json::json!({"needed": rows.rows.is_empty()})))
+    Ok(Response::json(
+        200,
+        &serde_json::json!({"needed": rows.rows.is_empty()}),
+    ))
 }
 
 pub fn setup(ctx: &Ctx, req: &Request) -> Handled {
