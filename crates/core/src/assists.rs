@@ -453,13 +453,13 @@ pub fn detail(ctx: &Ctx, id: &str, user_id: Option<&str>) -> Result<Json, Proble
         }
     }
     let events = ctx.db.execute(
-        "SELECT kind, actor, data, created_at FROM (SELECT kind, actor, data, created_at, id FROM assist_events \
-         WHERE assist_id = ? ORDER BY created_at DESC, id DESC LIMIT 200) ORDER BY created_at, id",
+        "SELECT e.kind, e.actor, e.data, e.created_at, u.name AS actor_name FROM (SELECT kind, actor, data, created_at, id FROM assist_events \
+         WHERE assist_id = ? ORDER BY created_at DESC, id DESC LIMIT 200) e LEFT JOIN users u ON e.actor = 'user:' || u.id ORDER BY e.created_at, e.id",
         &[id.into()],
     )?;
     let events: Vec<Json> = events
         .iter()
-        .map(|e| json!({"kind": e.text("kind"), "actor": e.text("actor"), "data": serde_json::from_str::<Json>(&e.text("data")).unwrap_or(json!({})), "at": rfc3339(e.int("created_at"))}))
+        .map(|e| json!({"kind": e.text("kind"), "actor": e.text("actor"), "actor_name": e.opt_text("actor_name"), "data": serde_json::from_str::<Json>(&e.text("data")).unwrap_or(json!({})), "at": rfc3339(e.int("created_at"))}))
         .collect();
     let mut analysis: Json = serde_json::from_str(&r.text("analysis")).unwrap_or(json!({}));
     if let Some(draft) = r.opt_text("draft") {
