@@ -348,3 +348,19 @@ export interface ImportRun {
   error: string | null;
   retry_after: number | null;
 }
+
+export interface VoiceLine {
+  id: string;
+  provider: string;
+  account: Record<string, unknown>;
+  phone_number: string;
+  brand_label: string | null;
+  number_filter: string | null;
+  status: 'active' | 'warning' | 'error';
+  last_error: string | null;
+  webhook_url: string;
+  webhook_registered: boolean;
+  subscription_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}

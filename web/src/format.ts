@@ -62,6 +62,7 @@ const LABELS: Record<string, string> = {
   zendesk: 'Zendesk',
   freshdesk: 'Freshdesk',
   intercom: 'Intercom',
+  ringcentral: 'RingCentral',
   low_confidence: 'Low AI confidence',
 };
 

@@ -1,17 +1,19 @@
 // Settings for Owners and Admins: the team and its roles, bots (keys,
-// trigger phrases, threshold, email), and integrations (API tokens).
+// trigger phrases, threshold, email), integrations (API tokens, help-desk
+// imports) and phone lines (docs/voice.md).
 import { useEffect, useState } from 'preact/hooks';
-import { del, get, patch, post } from './api';
-import type { ApiToken, Bot, BotEmail, ImportRun, Importer, Invitation, Role, User } from './api';
+import { ApiError, del, get, patch, post } from './api';
+import type { ApiToken, Bot, BotEmail, ImportRun, Importer, Invitation, Role, User, VoiceLine } from './api';
 import { PROVIDERS, ROLES, dateTime, label } from './format';
 import { linkClick } from './router';
 import { TopBar } from './topbar';
-import { Field, FormError, Secret, Spinner, can, lines, notify, notifyError, seesSettings, useMe, useTitle } from './ui';
+import { CopyField, Field, FormError, Secret, Spinner, can, lines, notify, notifyError, seesSettings, useMe, useTitle } from './ui';
 
 const SECTIONS = [
   { path: '/settings/team', text: 'Team' },
   { path: '/settings/bots', text: 'Bots' },
   { path: '/settings/integrations', text: 'Integrations' },
+  { path: '/settings/phone-lines', text: 'Phone lines' },
 ];
 
 export function Settings(props: { path: string }) {
@@ -44,6 +46,8 @@ export function Settings(props: { path: string }) {
             <Team />
           ) : section.text === 'Bots' ? (
             <Bots />
+          ) : section.text === 'Phone lines' ? (
+            <PhoneLines />
           ) : (
             <Integrations />
           )}
@@ -588,6 +592,10 @@ function Integrations() {
         <h2>Email</h2>
         <p class="muted small">Each bot sends its replies through its own email provider: see Bots.</p>
       </section>
+      <section class="card">
+        <h2>Telephony</h2>
+        <p class="muted small">Voicemails and calls from Twilio, Vonage, Aircall, Dialpad, RingCentral or Quo: see Phone lines.</p>
+      </section>
     </>
   );
 }
@@ -768,6 +776,311 @@ function Imports() {
           </button>
         </div>
         <FormError error={error} />
+      </form>
+    </section>
+  );
+}
+
+// ---- phone lines -------------------------------------------------------------
+
+interface CredentialField {
+  field: string;
+  text: string;
+  secret?: boolean;
+  optional?: boolean;
+  multiline?: boolean;
+  options?: string[];
+  hint?: string;
+}
+
+/** The credentials each telephony provider needs (docs/voice.md); `secret` fields are write-only. */
+const PHONE_PROVIDERS: Record<string, CredentialField[]> = {
+  twilio: [
+    { field: 'account_sid', text: 'Account SID', hint: 'AC followed by 32 hexadecimal digits' },
+    { field: 'auth_token', text: 'Auth token', secret: true },
+  ],
+  vonage: [
+    { field: 'application_id', text: 'Application ID' },
+    { field: 'signature_secret', text: 'Signature secret', secret: true },
+    { field: 'private_key', text: 'Private key', secret: true, optional: true, multiline: true, hint: 'The application’s PEM key, to fetch transcripts' },
+    { field: 'api_key', text: 'API key', optional: true },
+    { field: 'api_secret', text: 'API secret', secret: true, optional: true },
+  ],
+  aircall: [
+    { field: 'api_id', text: 'API ID' },
+    { field: 'api_token', text: 'API token', secret: true },
+  ],
+  dialpad: [
+    { field: 'api_key', text: 'API key', secret: true },
+    { field: 'target_type', text: 'Target type', options: ['user', 'call_center', 'department'] },
+    { field: 'target_id', text: 'Target ID', hint: 'The user, call center or department whose calls come in' },
+  ],
+  ringcentral: [
+    { field: 'client_id', text: 'Client ID' },
+    { field: 'client_secret', text: 'Client secret', secret: true },
+    { field: 'jwt', text: 'JWT credential', secret: true },
+    { field: 'extension_id', text: 'Extension ID', optional: true, hint: 'Leave empty for the JWT user’s own extension' },
+  ],
+  quo: [
+    { field: 'api_key', text: 'API key', secret: true },
+    { field: 'signing_key', text: 'Signing key', secret: true, optional: true, hint: 'Only for a legacy webhook made in the app' },
+  ],
+};
+
+/** Where to paste the webhook address, for providers whose webhook Baton cannot register. */
+const PASTE_WHERE: Record<string, string> = {
+  twilio: 'In Twilio, paste it as this number’s voice webhook URL (A call comes in, HTTP POST).',
+  vonage: 'In Vonage, paste it as the application’s answer URL and event URL.',
+};
+
+/** The form's control id for an API field name (`phone_number`, `credentials.auth_token`). */
+const lineFieldId = (field: string) => `line-${field.replace('credentials.', 'cred-').replace(/_/g, '-')}`;
+
+/** A field's message from the API, as a sentence under the control. */
+function fieldMessage(text: string, message: string): string {
+  return message.startsWith('is ') ? `${text} ${message}.` : `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
+}
+
+function PhoneLines() {
+  const list = useLoad<{ lines: VoiceLine[] }>('/v1/integrations/voice/lines');
+  const [busy, setBusy] = useState<string | null>(null);
+
+  async function renew(l: VoiceLine) {
+    setBusy(l.id);
+    try {
+      const r = await post<VoiceLine>(`/v1/integrations/voice/lines/${encodeURIComponent(l.id)}/renew`);
+      if (r.status === 'active') notify(`Renewed the subscription of ${l.phone_number}.`);
+      else notify(r.last_error ?? `${l.phone_number} still needs attention.`, 'error');
+      list.reload();
+    } catch (err) {
+      notifyError(err);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function remove(l: VoiceLine) {
+    if (!confirm(`Delete the ${label(l.provider)} line ${l.phone_number}? Its calls stop reaching Baton; its Assists stay.`)) return;
+    try {
+      await del(`/v1/integrations/voice/lines/${encodeURIComponent(l.id)}`);
+      notify(`Deleted the line ${l.phone_number}.`);
+      list.reload();
+    } catch (err) {
+      notifyError(err);
+    }
+  }
+
+  const account = (l: VoiceLine) =>
+    Object.entries(l.account)
+      .filter(([, v]) => typeof v === 'string' || typeof v === 'number')
+      .map(([k, v]) => `${label(k)}: ${String(v)}`)
+      .join(' · ');
+
+  return (
+    <>
+      <h1>Phone lines</h1>
+      <p class="muted">Voicemails become Assists in the inbox, with their transcripts; completed calls get a summary note.</p>
+      <section class="card" aria-labelledby="lines-title">
+        <h2 id="lines-title">Lines</h2>
+        <FormError error={list.error} />
+        {!list.data && !list.error && <Spinner />}
+        {list.data && list.data.lines.length === 0 && <p class="muted">No lines yet: connect one below.</p>}
+        {list.data && list.data.lines.length > 0 && (
+          <ul class="plain-list phone-lines">
+            {list.data.lines.map((l) => (
+              <li key={l.id} data-id={l.id}>
+                <span>
+                  <strong>{l.phone_number}</strong> <span class="muted small">{label(l.provider)}</span>{' '}
+                  {l.brand_label && <span class="chip">{l.brand_label}</span>}{' '}
+                  <span class={`badge line-${l.status}`}>{label(l.status)}</span>
+                  <br />
+                  <span class="small muted">
+                    {account(l)}
+                    {l.number_filter ? ` · only calls to or from ${l.number_filter}` : ''}
+                    {l.subscription_expires_at ? ` · subscription until ${dateTime(l.subscription_expires_at)}` : ''}
+                  </span>
+                  {l.last_error && <span class="form-error small">{l.last_error}</span>}
+                  {l.webhook_registered ? (
+                    <span class="small ok-text">
+                      <br />
+                      Webhook registered with {label(l.provider)} automatically.
+                    </span>
+                  ) : (
+                    <CopyField
+                      label={`Webhook URL for ${l.phone_number}`}
+                      value={l.webhook_url}
+                      hint={PASTE_WHERE[l.provider] ?? 'Baton could not register this webhook: add it in the provider’s settings.'}
+                    />
+                  )}
+                </span>
+                <span class="row">
+                  {l.provider === 'ringcentral' && (
+                    <button type="button" class={`small${l.status === 'active' ? '' : ' primary'}`} disabled={busy !== null} onClick={() => renew(l)}>
+                      {busy === l.id ? 'Renewing…' : 'Renew now'}
+                    </button>
+                  )}
+                  <button type="button" class="small danger-outline" aria-label={`Delete ${l.phone_number}`} onClick={() => remove(l)}>
+                    Delete
+                  </button>
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <ConnectLine onConnected={list.reload} />
+    </>
+  );
+}
+
+function ConnectLine(props: { onConnected: () => void }) {
+  const [provider, setProvider] = useState('twilio');
+  const [creds, setCreds] = useState<Record<string, string>>({});
+  const [phone, setPhone] = useState('');
+  const [brand, setBrand] = useState('');
+  const [filter, setFilter] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const fields = PHONE_PROVIDERS[provider];
+  const shown = new Set(['phone_number', 'brand_label', 'number_filter', ...fields.map((f) => `credentials.${f.field}`)]);
+  const errors: Record<string, string> = {};
+  let unshown = false;
+  if (error instanceof ApiError) {
+    for (const e of error.errors) {
+      if (shown.has(e.field) && !errors[e.field]) errors[e.field] = e.message;
+      else unshown = true;
+    }
+  }
+  // The fields' own messages sit under them; the summary says so, or gives the detail.
+  const summary = error instanceof ApiError && error.errors.length > 0 && !unshown ? new Error('Check the marked fields.') : error;
+  const invalid = (field: string, text: string, hint?: boolean) => {
+    const id = lineFieldId(field);
+    const described = [hint ? `${id}-hint` : '', errors[field] ? `${id}-error` : ''].filter(Boolean).join(' ');
+    return {
+      id,
+      'aria-invalid': errors[field] ? ('true' as const) : undefined,
+      'aria-describedby': described || undefined,
+      error: errors[field] ? fieldMessage(text, errors[field]) : undefined,
+    };
+  };
+
+  async function connect(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const credentials: Record<string, string> = {};
+      for (const f of fields) {
+        const v = (creds[f.field] ?? (f.options ? f.options[0] : '')).trim();
+        if (v || !f.optional) credentials[f.field] = v;
+      }
+      const body: Record<string, unknown> = { provider, credentials, phone_number: phone.trim() };
+      if (brand.trim()) body.brand_label = brand.trim();
+      if (filter.trim()) body.number_filter = filter.trim();
+      const line = await post<VoiceLine>('/v1/integrations/voice/lines', body);
+      setCreds({});
+      setPhone('');
+      setBrand('');
+      setFilter('');
+      notify(
+        line.webhook_registered
+          ? `Connected ${line.phone_number}: its calls come in now.`
+          : `Connected ${line.phone_number}. Paste its webhook URL into ${label(line.provider)}.`,
+      );
+      props.onConnected();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const phoneProps = invalid('phone_number', 'Phone number', true);
+  const brandProps = invalid('brand_label', 'Brand label', true);
+  const filterProps = invalid('number_filter', 'Number filter', true);
+  return (
+    <section class="card" aria-labelledby="connect-line-title">
+      <h2 id="connect-line-title">Connect a line</h2>
+      <p class="muted small">Credentials are stored sealed and never shown again.</p>
+      <form class="grid-form" onSubmit={connect}>
+        <Field label="Provider" id="line-provider">
+          <select
+            id="line-provider"
+            value={provider}
+            onChange={(e) => {
+              setProvider(e.currentTarget.value);
+              setCreds({});
+              setError(null);
+            }}
+          >
+            {Object.keys(PHONE_PROVIDERS).map((p) => (
+              <option value={p}>{label(p)}</option>
+            ))}
+          </select>
+        </Field>
+        {fields.map((f) => {
+          const text = f.optional ? `${f.text} (optional)` : f.text;
+          const { error: message, ...attrs } = invalid(`credentials.${f.field}`, f.text, !!f.hint);
+          const value = creds[f.field] ?? '';
+          const set = (v: string) => setCreds({ ...creds, [f.field]: v });
+          return (
+            <Field label={text} id={attrs.id} hint={f.hint} error={message}>
+              {f.options ? (
+                <select {...attrs} value={value || f.options[0]} onChange={(e) => set(e.currentTarget.value)}>
+                  {f.options.map((o) => (
+                    <option value={o}>{label(o)}</option>
+                  ))}
+                </select>
+              ) : f.multiline ? (
+                <textarea {...attrs} rows={4} autoComplete="off" spellcheck={false} required={!f.optional} value={value} onInput={(e) => set(e.currentTarget.value)} />
+              ) : f.secret ? (
+                <input {...attrs} type="password" autoComplete="off" required={!f.optional} value={value} onInput={(e) => set(e.currentTarget.value)} />
+              ) : (
+                <input {...attrs} autoComplete="off" spellcheck={false} required={!f.optional} value={value} onInput={(e) => set(e.currentTarget.value)} />
+              )}
+            </Field>
+          );
+        })}
+        <Field label="Phone number" id={phoneProps.id} hint="E.164, like +14155550100" error={phoneProps.error}>
+          <input
+            id={phoneProps.id}
+            type="tel"
+            required
+            autoComplete="off"
+            aria-invalid={phoneProps['aria-invalid']}
+            aria-describedby={phoneProps['aria-describedby']}
+            value={phone}
+            onInput={(e) => setPhone(e.currentTarget.value)}
+          />
+        </Field>
+        <Field label="Brand label (optional)" id={brandProps.id} hint="Greets callers and marks this line’s Assists" error={brandProps.error}>
+          <input
+            id={brandProps.id}
+            maxLength={60}
+            aria-invalid={brandProps['aria-invalid']}
+            aria-describedby={brandProps['aria-describedby']}
+            value={brand}
+            onInput={(e) => setBrand(e.currentTarget.value)}
+          />
+        </Field>
+        <Field label="Only calls to or from (optional)" id={filterProps.id} hint="For an account shared by several numbers" error={filterProps.error}>
+          <input
+            id={filterProps.id}
+            type="tel"
+            autoComplete="off"
+            aria-invalid={filterProps['aria-invalid']}
+            aria-describedby={filterProps['aria-describedby']}
+            value={filter}
+            onInput={(e) => setFilter(e.currentTarget.value)}
+          />
+        </Field>
+        <div class="field end">
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? 'Connecting…' : 'Connect line'}
+          </button>
+        </div>
+        <FormError error={summary} />
       </form>
     </section>
   );

@@ -133,7 +133,8 @@ export function Spinner({ label: text = 'Loading…' }: { label?: string }) {
   );
 }
 
-export function Field(props: { label: string; id: string; hint?: string; children: ComponentChildren }) {
+/** A labelled control; `error` (a field's message from the API) shows under it as `${id}-error`. */
+export function Field(props: { label: string; id: string; hint?: string; error?: string; children: ComponentChildren }) {
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
@@ -143,20 +144,26 @@ export function Field(props: { label: string; id: string; hint?: string; childre
           {props.hint}
         </small>
       )}
+      {props.error && (
+        <small id={`${props.id}-error`} class="field-error">
+          {props.error}
+        </small>
+      )}
     </div>
   );
 }
 
-/** Copies a secret shown once (keys, tokens, invitation links). */
-export function Secret({ label: text, value }: { label: string; value: string }) {
-  const id = `secret-${text.replace(/\W+/g, '-').toLowerCase()}`;
+/** A read-only value with a Copy button (webhook addresses, and secrets below). */
+export function CopyField({ label: text, value, hint }: { label: string; value: string; hint?: string }) {
+  const id = `copy-${text.replace(/\W+/g, '-').toLowerCase()}`;
   return (
-    <div class="secret">
+    <div class="copy-field">
       <label for={id}>{text}</label>
       <div class="row">
-        <input id={id} readOnly value={value} onFocus={(e) => (e.currentTarget as HTMLInputElement).select()} />
+        <input id={id} readOnly value={value} aria-describedby={hint ? `${id}-hint` : undefined} onFocus={(e) => (e.currentTarget as HTMLInputElement).select()} />
         <button
           type="button"
+          aria-label={`Copy ${text}`}
           onClick={() => {
             navigator.clipboard?.writeText(value).then(
               () => notify('Copied.'),
@@ -167,7 +174,20 @@ export function Secret({ label: text, value }: { label: string; value: string })
           Copy
         </button>
       </div>
-      <small class="hint">Shown only now: store it safely.</small>
+      {hint && (
+        <small id={`${id}-hint`} class="hint">
+          {hint}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** Copies a secret shown once (keys, tokens, invitation links). */
+export function Secret({ label: text, value }: { label: string; value: string }) {
+  return (
+    <div class="secret">
+      <CopyField label={text} value={value} hint="Shown only now: store it safely." />
     </div>
   );
 }
