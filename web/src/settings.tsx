@@ -870,10 +870,14 @@ function PhoneLines() {
     }
   }
 
+  // The account is the line's credentials without the secrets: named as in the form.
   const account = (l: VoiceLine) =>
     Object.entries(l.account)
       .filter(([, v]) => typeof v === 'string' || typeof v === 'number')
-      .map(([k, v]) => `${label(k)}: ${String(v)}`)
+      .map(([k, v]) => {
+        const f = PHONE_PROVIDERS[l.provider]?.find((x) => x.field === k);
+        return `${f?.text ?? label(k)}: ${f?.options ? label(String(v)) : String(v)}`;
+      })
       .join(' · ');
 
   return (

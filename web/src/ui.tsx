@@ -163,7 +163,6 @@ export function CopyField({ label: text, value, hint }: { label: string; value: 
         <input id={id} readOnly value={value} aria-describedby={hint ? `${id}-hint` : undefined} onFocus={(e) => (e.currentTarget as HTMLInputElement).select()} />
         <button
           type="button"
-          aria-label={`Copy ${text}`}
           onClick={() => {
             navigator.clipboard?.writeText(value).then(
               () => notify('Copied.'),

@@ -143,7 +143,8 @@ export function launchBrowser() {
 
 /**
  * A new page that fails the test on uncaught page errors, dialogs it did not
- * expect and CSP violations (collected in `problems`).
+ * expect and CSP violations (collected in `problems`). `expectDialog(accept)`
+ * answers the next dialog (a confirmation) and resolves to its message.
  */
 export async function newPage(browser, { width = 1280, height = 800, mobile = false } = {}) {
   const context = await browser.newContext({
@@ -155,15 +156,22 @@ export async function newPage(browser, { width = 1280, height = 800, mobile = fa
   });
   const page = await context.newPage();
   const problems = [];
+  const expected = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('dialog', (d) => {
+    const answer = expected.shift();
+    if (answer) {
+      (answer.accept ? d.accept() : d.dismiss()).catch(() => undefined);
+      return answer.resolve(d.message());
+    }
     problems.push(`unexpected dialog: ${d.type()} ${d.message()}`);
     d.dismiss().catch(() => undefined);
   });
+  const expectDialog = (accept = true) => new Promise((resolve) => expected.push({ accept, resolve }));
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
   });
-  return { context, page, problems };
+  return { context, page, problems, expectDialog };
 }
 
 export async function screenshot(page, name) {

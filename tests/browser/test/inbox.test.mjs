@@ -1,7 +1,8 @@
 // The web inbox end to end in Chromium: first-run setup and sign-in, live
 // arrivals with the unread dot, the three panels with the AI draft, draft
 // refinement, replying by email (through a fake Postmark), internal notes,
-// closing, settings and roles, XSS, phone width and accessibility basics.
+// closing, settings and roles, help-desk imports, phone lines, XSS, phone
+// width and accessibility basics.
 // Tests run in order and share one app, one owner page and one Assist.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -21,6 +22,7 @@ import {
 const OWNER = { name: 'Olive Owner', email: 'olive@example.com', password: 'a long passphrase 42' };
 const SUPPORT = { name: 'Sam Support', email: 'sam@example.com', password: 'another long passphrase' };
 const POSTMARK_TOKEN = 'pm-test-server-token';
+const TWILIO_SID = 'AC0123456789abcdef0123456789abcdef';
 const T = { timeout: 90_000 };
 
 let app, postmark, intercom, browser, owner, ownerToken, bot, anaId, replyText;
@@ -505,6 +507,71 @@ describe('web inbox', () => {
     noProblems(owner);
   });
 
+  test('the Owner connects a phone line, sees its webhook URL, and deletes it', T, async () => {
+    const { page } = owner;
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Phone lines' }).click();
+    await page.getByRole('heading', { name: 'Phone lines', level: 1 }).waitFor();
+    const list = page.getByRole('region', { name: 'Lines' });
+    await list.getByText('No lines yet').waitFor();
+    const form = page.getByRole('region', { name: 'Connect a line' });
+    // The provider decides the credential fields.
+    await form.getByLabel('Provider').selectOption('dialpad');
+    await form.getByLabel('Target type').waitFor();
+    await form.getByLabel('Provider').selectOption('twilio');
+    assert.equal(await form.getByLabel('Target type').count(), 0);
+    await form.getByLabel('Account SID').fill(TWILIO_SID);
+    await form.getByLabel('Auth token').fill('twilio-auth-token');
+    assert.equal(await form.getByLabel('Auth token').getAttribute('type'), 'password', 'secrets are password fields');
+    await form.getByLabel('Phone number').fill('+14155550100');
+    await form.getByLabel('Brand label').fill('Acme Phone');
+    await form.getByRole('button', { name: 'Connect line' }).click();
+
+    // Listed with its status, label and the webhook URL to paste into Twilio.
+    const row = list.locator('li').filter({ hasText: '+14155550100' });
+    await row.waitFor();
+    const [line] = (await apiOk(app.base, '/v1/integrations/voice/lines', { token: ownerToken })).lines;
+    assert.equal(line.provider, 'twilio');
+    assert.equal(line.brand_label, 'Acme Phone');
+    assert.equal(line.webhook_registered, false);
+    await row.getByText('Twilio', { exact: true }).waitFor();
+    await row.getByText('Acme Phone').waitFor();
+    await row.locator('.badge').getByText('Active').waitFor();
+    const url = row.getByLabel('Webhook URL for +14155550100');
+    assert.equal(await url.inputValue(), line.webhook_url);
+    assert.match(line.webhook_url, new RegExp(`/hooks/voice/twilio/${line.id}$`));
+    await row.getByText('voice webhook URL').waitFor();
+    await row.getByRole('button', { name: 'Copy', exact: true }).waitFor();
+    assert.equal(await form.getByLabel('Auth token').inputValue(), '', 'the form is emptied');
+
+    // A phone number the API refuses: its message sits by the field.
+    await form.getByLabel('Account SID').fill(TWILIO_SID);
+    await form.getByLabel('Auth token').fill('twilio-auth-token');
+    await form.getByLabel('Phone number').fill('call me maybe');
+    await form.getByRole('button', { name: 'Connect line' }).click();
+    const phone = form.getByLabel('Phone number');
+    await form.locator('#line-phone-number-error').getByText(/not a phone number/).waitFor();
+    assert.equal(await phone.getAttribute('aria-invalid'), 'true');
+    assert.match(await phone.getAttribute('aria-describedby'), /line-phone-number-error/);
+    await form.getByRole('alert').getByText('Check the marked fields.').waitFor();
+    assert.equal(await form.getByLabel('Account SID').getAttribute('aria-invalid'), null);
+    assert.equal((await apiOk(app.base, '/v1/integrations/voice/lines', { token: ownerToken })).lines.length, 1);
+    await row.getByText(`Account SID: ${TWILIO_SID}`).waitFor();
+    // Earlier notices out of the picture.
+    const dismiss = page.getByRole('button', { name: 'Dismiss' });
+    while ((await dismiss.count()) > 0) await dismiss.first().click();
+    await screenshot(page, '18-settings-phone-lines');
+
+    // Delete, after confirming.
+    const asked = owner.expectDialog(true);
+    await row.getByRole('button', { name: 'Delete +14155550100' }).click();
+    assert.match(await asked, /Delete the Twilio line \+14155550100\?/);
+    await row.waitFor({ state: 'detached' });
+    await list.getByText('No lines yet').waitFor();
+    assert.equal((await apiOk(app.base, '/v1/integrations/voice/lines', { token: ownerToken })).lines.length, 0);
+    noProblems(owner);
+  });
+
   test('works at phone width', T, async () => {
     const phone = await newPage(browser, { width: 390, height: 844, mobile: true });
     const { page } = phone;
@@ -550,7 +617,7 @@ describe('web inbox', () => {
         }
         return out;
       });
-    for (const path of ['/', `/assists/${anaId}`, '/settings/team', '/settings/bots', '/settings/integrations']) {
+    for (const path of ['/', `/assists/${anaId}`, '/settings/team', '/settings/bots', '/settings/integrations', '/settings/phone-lines']) {
       await page.goto(app.base + path);
       await page.getByRole('main').waitFor();
       await page.waitForLoadState('networkidle');
