@@ -189,8 +189,14 @@ impl Walk<'_> {
 #[test]
 fn every_response_matches_the_openapi_description() {
     let spec = Spec::load();
+    let email_api = baton_e2e::fakes::email::FakeEmailApi::start("postmark", "pm-contract");
     let runner = RunnerOptions::new("spin.toml", "contract")
         .variable("escalation_rate_limit_per_minute", "100000")
+        .variable(
+            "encryption_key",
+            "0123456789abcdef0123456789abcdef-contract",
+        )
+        .variable("postmark_api_url", &email_api.url())
         .start();
     let mut w = Walk {
         runner: &runner,
@@ -308,8 +314,49 @@ fn every_response_matches_the_openapi_description() {
     w.call("GET", "/v1/assists?status=open&q=charged", None, Some(t));
     w.call("GET", "/v1/assists?status=bogus", None, Some(t));
     w.call("GET", "/v1/assists/counts", None, Some(t));
-    let detail = w.call("GET", &format!("/v1/assists/{id}"), None, Some(t));
-    let _ = detail;
+    w.call("GET", &format!("/v1/assists/{id}"), None, Some(t));
+    w.call("GET", "/v1/setup", None, None);
+    w.call(
+        "PATCH",
+        &format!("/v1/bots/{bot_id}"),
+        Some(json!({"email": {"provider": "postmark", "api_key": "pm-contract", "from_email": "support@example.com", "inbound_domain": "in.example.com"}})),
+        Some(t),
+    );
+    w.call(
+        "PATCH",
+        &format!("/v1/bots/{bot_id}"),
+        Some(json!({"email": {"provider": "smtp"}})),
+        Some(t),
+    );
+    w.call(
+        "POST",
+        &format!("/v1/assists/{id}/replies"),
+        Some(json!({"text": "We are on it."})),
+        Some(t),
+    );
+    w.call(
+        "POST",
+        &format!("/v1/assists/{id}/replies"),
+        Some(json!({"text": ""})),
+        Some(t),
+    );
+    w.call("POST", "/v1/outbox/drain", None, Some(t));
+    w.call("POST", "/v1/outbox/drain", None, None);
+    w.call("GET", "/v1/integrations/importers", None, Some(t));
+    w.call(
+        "POST",
+        "/v1/integrations/importers",
+        Some(json!({"provider": "nope", "credentials": {}})),
+        Some(t),
+    );
+    w.call("GET", "/v1/integrations/voice/lines", None, Some(t));
+    w.call(
+        "POST",
+        "/v1/integrations/voice/lines",
+        Some(json!({"provider": "twilio", "credentials": {}, "phone_number": "x"})),
+        Some(t),
+    );
+    w.call("POST", "/hooks/email/postmark", Some(json!({})), None);
     w.call(
         "PATCH",
         &format!("/v1/assists/{id}"),

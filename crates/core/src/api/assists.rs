@@ -593,7 +593,7 @@ pub fn reply(ctx: &Ctx, req: &Request, id: &str) -> Handled {
         Principal::User(u) => u.name.clone(),
         Principal::ApiToken { .. } => String::new(),
     };
-    let (origin, outbox_id) = transaction(ctx.db, || {
+    let origin = transaction(ctx.db, || {
         let current = assists::load(ctx.db, id)?;
         assists::touch(ctx, id, if_match(req)?)?;
         let draft = current
@@ -630,9 +630,8 @@ pub fn reply(ctx: &Ctx, req: &Request, id: &str) -> Handled {
             &actor(&who),
             json!({"message_id": message_row, "draft_origin": origin, "from": current.status}),
         )?;
-        Ok::<_, Problem>((origin, outbox_id))
+        Ok::<_, Problem>(origin)
     })?;
-    let _ = outbox_id;
     Ok(Response::json(
         201,
         &json!({
