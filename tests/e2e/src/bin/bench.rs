@@ -27,6 +27,7 @@ async fn main() {
         .start();
     let app = RunnerOptions::new("spin.toml", "bench-app")
         .variable("escalation_rate_limit_per_minute", "100000000")
+        .variable("inbound_email_secret", "bench-secret")
         .start();
     let key = bot_key(&app.base);
 
@@ -61,6 +62,12 @@ async fn main() {
         row("runner GET /v1/health (wasm)", conns, &h);
         row("POST /v1/escalations/check", conns, &c);
         row("POST /v1/escalations (new Assist)", conns, &e);
+        let inbound_url = format!("{}/hooks/email/postmark/bench-secret", app.base);
+        let i = load_with(&inbound_url, conns, duration, None, move |n| {
+            inbound_body(conns, n)
+        })
+        .await;
+        row("POST /hooks/email/postmark (new)", conns, &i);
         println!(
             "  ratio runner/native at {conns} conn(s): p50 {:.2}x, p99 {:.2}x, throughput {:.2}x",
             r.p50.as_secs_f64() / n.p50.as_secs_f64(),
@@ -106,6 +113,21 @@ fn create_body(conns: usize, n: usize) -> String {
         std::process::id(),
         n % 500
     )
+}
+
+/// A Postmark inbound delivery from a new sender to the support address:
+/// stored once, analysed, a new Assist.
+fn inbound_body(conns: usize, n: usize) -> String {
+    serde_json::json!({
+        "FromFull": {"Email": format!("cust{}@example.org", n % 500), "Name": "Cara Customer"},
+        "ToFull": [{"Email": "support@example.com"}],
+        "Subject": "Refund for order 48213",
+        "MessageID": format!("bench-{conns}-{n}-{}", std::process::id()),
+        "TextBody": "Hi, I was charged twice for order 48213. Please refund one of the charges.\n\nOn Mon, Support wrote:\n> Thanks",
+        "Headers": [{"Name": "Message-ID", "Value": format!("<bench-{conns}-{n}-{}@example.org>", std::process::id())}],
+        "Attachments": []
+    })
+    .to_string()
 }
 
 /// Sets up the Owner and a bot over HTTP; returns the bot's public key.
