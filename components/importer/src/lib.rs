@@ -4,10 +4,10 @@
 //! baton-core (`imports`) and the wire formats in baton-providers.
 
 use baton_core::api::Response as CoreResponse;
-use baton_core::api::importers::{self, actor, authorize, check_failed, parse_create};
+use baton_core::api::importers::{self, authorize, check_failed, parse_create};
 use baton_core::imports;
 use baton_core::problem::Problem;
-use baton_spin_adapter::{Stores, call_api, client_ip, respond, send_http, settings};
+use baton_spin_adapter::{Stores, call_api, client_ip, core_request, respond, send_http, settings};
 use spin_sdk::http::{IncomingRequest, Request, ResponseOutparam};
 use spin_sdk::http_component;
 use std::time::Instant;
@@ -35,21 +35,12 @@ async fn handle(req: IncomingRequest, out: ResponseOutparam) {
     respond(out, response.unwrap_or_else(|p| CoreResponse::problem(&p))).await
 }
 
-fn core_request<'a>(req: &'a Request, method: &'a str) -> baton_core::api::Request<'a> {
-    baton_core::api::Request {
-        method,
-        path: req.path(),
-        query: req.query(),
-        headers: baton_spin_adapter::headers(req),
-        body: req.body(),
-    }
-}
-
 /// Connects an account after one cheap call proves its credentials.
 async fn create(stores: &Stores, req: &Request) -> Result<CoreResponse, Problem> {
     let ctx = stores.ctx(client_ip(req), settings());
-    let who = authorize(&ctx, &core_request(req, "POST"))?;
-    let (creds, brand) = parse_create(&core_request(req, "POST"))?;
+    let core_req = core_request(req, "POST");
+    let who = authorize(&ctx, &core_req)?;
+    let (creds, brand) = parse_create(&core_req)?;
     // Fail on a missing encryption key before calling anyone.
     ctx.settings.keyring()?;
     let provider = creds.provider();
@@ -71,7 +62,7 @@ async fn create(stores: &Stores, req: &Request) -> Result<CoreResponse, Problem>
         .check_response(&resp)
         .map_err(|e| check_failed(provider, &e, now))?;
     let ctx = stores.ctx(client_ip(req), settings());
-    let body = imports::create(&ctx, &creds, brand.as_deref(), &actor(&who))?;
+    let body = imports::create(&ctx, &creds, brand.as_deref(), &who.actor())?;
     Ok(CoreResponse::json(201, &body))
 }
 
@@ -81,7 +72,7 @@ async fn run(stores: &Stores, req: &Request, id: &str) -> Result<CoreResponse, P
     let settings = settings();
     let ctx = stores.ctx(client_ip(req), settings.clone());
     let who = authorize(&ctx, &core_request(req, "POST"))?;
-    let claimed = imports::claim(&ctx, id, &actor(&who))?;
+    let claimed = imports::claim(&ctx, id, &who.actor())?;
     let client = imports::client(
         claimed.credentials.clone(),
         settings.helpdesk_proxy_origin.as_deref(),

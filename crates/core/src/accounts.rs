@@ -60,6 +60,14 @@ pub enum Principal {
 }
 
 impl Principal {
+    /// Who did it, as events record it (`user:<id>` or `token:<id>`).
+    pub fn actor(&self) -> String {
+        match self {
+            Principal::User(u) => format!("user:{}", u.id),
+            Principal::ApiToken { id, .. } => format!("token:{id}"),
+        }
+    }
+
     pub fn role(&self) -> Role {
         match self {
             Principal::User(u) => u.role,

@@ -522,6 +522,15 @@ pub fn touch(ctx: &Ctx, id: &str, expected_version: Option<i64>) -> Result<(), P
     Ok(())
 }
 
+/// The sequence number the Assist's next message gets.
+pub fn next_seq(db: &dyn Db, assist_id: &str) -> Result<i64, Problem> {
+    let rows = db.execute(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE assist_id = ?",
+        &[assist_id.into()],
+    )?;
+    Ok(rows.scalar().and_then(Value::as_i64).unwrap_or(1))
+}
+
 pub fn mark_read(ctx: &Ctx, id: &str, user_id: &str, read: bool) -> Result<(), Problem> {
     if read {
         ctx.db.execute(

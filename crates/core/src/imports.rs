@@ -5,7 +5,7 @@
 //! walk is async over a `send` function, so the component sends through
 //! Spin and native tests send through anything.
 
-use crate::db::{Value, transaction};
+use crate::db::transaction;
 use crate::env::Ctx;
 use crate::escalation::{NewEscalation, escalate_within, event};
 use crate::problem::{FieldError, Problem};
@@ -289,7 +289,7 @@ pub fn claim(ctx: &Ctx, id: &str, actor: &str) -> Result<Claimed, Problem> {
     transaction(ctx.db, || {
         let rows = ctx.db.execute(
             "UPDATE importers SET running_until = ? WHERE id = ? AND (running_until IS NULL OR running_until < ?) \
-             RETURNING credentials_sealed, brand_label, cursor, pass_done, pass_seen",
+             RETURNING provider, credentials_sealed, brand_label, cursor, pass_done, pass_seen",
             &[(ctx.now_ms + RUN_LEASE_MS).into(), id.into(), ctx.now_ms.into()],
         )?;
         let Some(r) = rows.first() else {
@@ -302,12 +302,7 @@ pub fn claim(ctx: &Ctx, id: &str, actor: &str) -> Result<Claimed, Problem> {
             Problem::conflict("The importer's credentials cannot be decrypted (was encryption_key changed?); connect the account again.")
         })?;
         let fields: Map<String, Json> = serde_json::from_str(&secret).unwrap_or_default();
-        let provider = ctx
-            .db
-            .execute("SELECT provider FROM importers WHERE id = ?", &[id.into()])?;
-        let provider = provider
-            .first()
-            .and_then(|p| HelpdeskProvider::parse(&p.text("provider")))
+        let provider = HelpdeskProvider::parse(&r.text("provider"))
             .ok_or_else(|| Problem::new(500, "The importer's provider is unknown."))?;
         let credentials = credentials_from(provider, &fields)?;
         let fresh_pass = r.int("pass_done") == 1;
@@ -407,16 +402,8 @@ pub fn store_ticket(
             }
             let assist_id = k.text("assist_id");
             let added = &t.messages[have..];
-            let seq = ctx.db.execute(
-                "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE assist_id = ?",
-                &[assist_id.as_str().into()],
-            )?;
-            insert_messages(
-                ctx,
-                &assist_id,
-                seq.scalar().and_then(Value::as_i64).unwrap_or(1),
-                added,
-            )?;
+            let seq = crate::assists::next_seq(ctx.db, &assist_id)?;
+            insert_messages(ctx, &assist_id, seq, added)?;
             if let Some(last) = added
                 .iter()
                 .filter(|m| m.kind == MessageKind::Customer)

@@ -12,6 +12,12 @@ pub const MAX_EMAIL_CHARS: usize = 254;
 /// Parses a JSON object body into `T` (whose fields are all `Option` and
 /// which denies unknown fields). Syntax errors are 400; wrong types and
 /// unknown fields are 422 naming the field.
+/// Tells "absent" (None) from "null" (Some(None)) for a `#[serde(default,
+/// deserialize_with = "present")]` field: null clears a field.
+pub fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    <Option<String> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
     if body.len() > MAX_BODY_BYTES {
         return Err(Problem::new(

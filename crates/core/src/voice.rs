@@ -579,9 +579,7 @@ fn receive_inner(
     if provider == Provider::RingCentral
         && let Some(token) = req.header("validation-token")
     {
-        let mut r = Response::no_content().with_header("validation-token", token);
-        r.status = 200;
-        return Ok((r, None));
+        return Ok((echo(wire::ringcentral::VALIDATION_HEADER, token), None));
     }
     let line = match load_line(ctx, line_id)? {
         Some(l) if l.provider == provider => l,
@@ -605,11 +603,7 @@ fn receive_inner(
     };
     let api_base = api_base(ctx, provider);
     let event = match wire::receive(&line.secret(), &wreq, ctx.now(), &api_base) {
-        Ok(Inbound::Handshake { header, value }) => {
-            let mut r = Response::no_content().with_header(&header.to_ascii_lowercase(), &value);
-            r.status = 200;
-            return Ok((r, None));
-        }
+        Ok(Inbound::Handshake { header, value }) => return Ok((echo(header, &value), None)),
         Ok(Inbound::Event(e)) => e,
         Err(Refusal::Unauthenticated(why)) => {
             return Err(Problem::unauthorized(format!(
@@ -661,6 +655,18 @@ fn receive_inner(
         Ok::<_, Problem>((json!({"result": "stored", "assist_id": assist_id}), follow))
     })?;
     Ok((Response::json(200, &outcome.0), outcome.1))
+}
+
+/// A handshake's answer: 200, empty, the token echoed in its header.
+fn echo(header: &str, value: &str) -> Response {
+    Response {
+        status: 200,
+        headers: vec![
+            ("cache-control".into(), "no-store".into()),
+            (header.to_ascii_lowercase(), value.to_string()),
+        ],
+        body: Vec::new(),
+    }
 }
 
 /// The provider's API base, or `voice_api_url` when set (tests, proxies).
@@ -1035,11 +1041,7 @@ fn call_completed(
             json!({"duration_secs": duration}),
         )?,
     };
-    let seq = ctx.db.execute(
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE assist_id = ?",
-        &[id.as_str().into()],
-    )?;
-    let seq = seq.scalar().and_then(|v| v.as_i64()).unwrap_or(1);
+    let seq = crate::assists::next_seq(ctx.db, &id)?;
     match transcript.filter(|t| !t.trim().is_empty()) {
         Some(t) => {
             let messages = [Message {

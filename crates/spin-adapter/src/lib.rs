@@ -268,14 +268,19 @@ impl Stores {
 pub fn call_api(stores: &Stores, req: &Request, handler: Handler) -> CoreResponse {
     let ctx = stores.ctx(client_ip(req), settings());
     let method = req.method().to_string();
-    let api_req = baton_core::api::Request {
-        method: &method,
+    handler(&ctx, &core_request(req, &method))
+}
+
+/// A buffered request as the core API sees it (`method` is the request's,
+/// as text, kept by the caller).
+pub fn core_request<'a>(req: &'a Request, method: &'a str) -> baton_core::api::Request<'a> {
+    baton_core::api::Request {
+        method,
         path: req.path(),
         query: req.query(),
         headers: headers(req),
         body: req.body(),
-    };
-    handler(&ctx, &api_req)
+    }
 }
 
 /// Serves one request with a core API handler (opening the migrated

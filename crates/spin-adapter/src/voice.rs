@@ -40,13 +40,7 @@ pub async fn serve_webhook(req: IncomingRequest, out: ResponseOutparam, provider
     let response = {
         let ctx = stores.ctx(client_ip(&request), settings());
         let method = request.method().to_string();
-        let core_req = baton_core::api::Request {
-            method: &method,
-            path: request.path(),
-            query: request.query(),
-            headers: crate::headers(&request),
-            body: request.body(),
-        };
+        let core_req = crate::core_request(&request, &method);
         let (res, follow) = voice::receive(&ctx, provider.as_str(), &line_id, &core_req);
         job = follow.or(job);
         res
@@ -378,14 +372,9 @@ async fn lines(stores: &Stores, request: &Request) -> Result<CoreResponse, Probl
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let method = request.method().to_string();
     let ctx = stores.ctx(client_ip(request), settings());
-    let core_req = baton_core::api::Request {
-        method: &method,
-        path: request.path(),
-        query: request.query(),
-        headers: crate::headers(request),
-        body: request.body(),
-    };
-    baton_core::api::importers::authorize(&ctx, &core_req)?;
+    let core_req = crate::core_request(request, &method);
+    baton_core::accounts::authenticate(&ctx, core_req.authorization())?
+        .require(baton_core::permissions::Permission::ManageIntegrations)?;
     let body = || -> Result<Json, Problem> {
         serde_json::from_slice(request.body())
             .map_err(|e| Problem::bad_request(format!("The body is not JSON: {e}")))

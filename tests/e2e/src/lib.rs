@@ -542,3 +542,17 @@ pub fn owner_session(runner: &Runner) -> String {
         .unwrap_or_else(|| panic!("no token: {}", r.body))
         .to_string()
 }
+
+/// `GET /v1/assists/{id}` as `token`, expecting 200.
+pub fn assist_detail(runner: &Runner, token: &str, id: &str) -> Value {
+    expect_json(
+        &call(
+            runner,
+            "GET",
+            &format!("/v1/assists/{id}"),
+            None,
+            Some(token),
+        ),
+        200,
+    )
+}

@@ -89,16 +89,7 @@ fn escalate(app: &App, bot: &Bot, session: &str, email: &str) -> Value {
 }
 
 fn detail(app: &App, id: &str) -> Value {
-    expect_json(
-        &call(
-            &app.runner,
-            "GET",
-            &format!("/v1/assists/{id}"),
-            None,
-            Some(&app.owner),
-        ),
-        200,
-    )
+    assist_detail(&app.runner, &app.owner, id)
 }
 
 fn reply(app: &App, id: &str, text: &str) -> Value {

@@ -111,16 +111,7 @@ fn escalated(app: &App, key: &str, session: &str) -> (String, String, String) {
 }
 
 fn detail(app: &App, id: &str) -> Value {
-    expect_json(
-        &call(
-            &app.runner,
-            "GET",
-            &format!("/v1/assists/{id}"),
-            None,
-            Some(&app.owner),
-        ),
-        200,
-    )
+    assist_detail(&app.runner, &app.owner, id)
 }
 
 fn customer_emails(d: &Value) -> Vec<Value> {

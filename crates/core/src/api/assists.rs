@@ -10,7 +10,7 @@ use crate::env::Ctx;
 use crate::escalation::event;
 use crate::permissions::Permission;
 use crate::problem::Problem;
-use crate::validate::{Errors, parse_body, query_param};
+use crate::validate::{Errors, parse_body, present, query_param};
 use baton_ai::{BotSettings, History, Input, Known, Message, Refinement, Role};
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
@@ -28,13 +28,6 @@ fn agent(ctx: &Ctx, req: &Request) -> Result<Principal, Problem> {
     let who = accounts::authenticate(ctx, req.authorization())?;
     who.require(Permission::Inbox)?;
     Ok(who)
-}
-
-fn actor(who: &Principal) -> String {
-    match who {
-        Principal::User(u) => format!("user:{}", u.id),
-        Principal::ApiToken { id, .. } => format!("token:{id}"),
-    }
 }
 
 fn one_of(e: &mut Errors, field: &str, value: Option<String>, allowed: &[&str]) -> Option<String> {
@@ -200,11 +193,6 @@ struct PatchBody {
     assignee_id: Option<Option<String>>,
 }
 
-/// Tells "absent" (None) from "null" (Some(None)): null clears a field.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
-}
-
 pub fn patch(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     let who = agent(ctx, req)?;
     let expected = if_match(req)?;
@@ -264,7 +252,7 @@ pub fn patch(ctx: &Ctx, req: &Request, id: &str) -> Handled {
             ));
         }
         assists::touch(ctx, id, expected)?;
-        let who_did = actor(&who);
+        let who_did = who.actor();
         let set =
             |col: &str, value: crate::db::Value, kind: &str, data: Json| -> Result<(), Problem> {
                 ctx.db.execute(
@@ -360,16 +348,13 @@ pub fn note(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     transaction(ctx.db, || {
         assists::load(ctx.db, id)?;
         assists::touch(ctx, id, None)?;
-        let seq = ctx.db.execute(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE assist_id = ?",
-            &[id.into()],
-        )?;
+        let seq = crate::assists::next_seq(ctx.db, id)?;
         ctx.db.execute(
             "INSERT INTO messages (id, assist_id, seq, role, author_id, text, created_at) VALUES (?, ?, ?, 'note', ?, ?, ?)",
             &[
                 note_id.clone().into(),
                 id.into(),
-                seq.scalar().cloned().unwrap_or(crate::db::Value::Integer(1)),
+                seq.into(),
                 who.user_id().map(String::from).into(),
                 text.clone().into(),
                 ctx.now().into(),
@@ -379,7 +364,7 @@ pub fn note(ctx: &Ctx, req: &Request, id: &str) -> Handled {
             ctx,
             id,
             "note_added",
-            &actor(&who),
+            &who.actor(),
             json!({"note_id": note_id}),
         )
     })?;
@@ -543,7 +528,7 @@ pub fn close(ctx: &Ctx, req: &Request, id: &str) -> Handled {
             ctx,
             id,
             "closed",
-            &actor(&who),
+            &who.actor(),
             json!({"from": current.status, "resolution": resolution}),
         )?;
         if body.send_survey == Some(true) {
@@ -602,16 +587,13 @@ pub fn reply(ctx: &Ctx, req: &Request, id: &str) -> Handled {
             .unwrap_or(current.suggested_reply.clone());
         let origin = draft_origin(&draft, &text);
         let outbox_id = crate::email::queue_reply(ctx, id, &message_row, &agent_name, &text)?;
-        let seq = ctx.db.execute(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE assist_id = ?",
-            &[id.into()],
-        )?;
+        let seq = crate::assists::next_seq(ctx.db, id)?;
         ctx.db.execute(
             "INSERT INTO messages (id, assist_id, seq, role, author_id, text, created_at, channel, meta) VALUES (?, ?, ?, 'agent', ?, ?, ?, 'email', ?)",
             &[
                 message_row.clone().into(),
                 id.into(),
-                seq.scalar().cloned().unwrap_or(crate::db::Value::Integer(1)),
+                seq.into(),
                 who.user_id().map(String::from).into(),
                 text.clone().into(),
                 ctx.now().into(),
@@ -627,7 +609,7 @@ pub fn reply(ctx: &Ctx, req: &Request, id: &str) -> Handled {
             ctx,
             id,
             "replied",
-            &actor(&who),
+            &who.actor(),
             json!({"message_id": message_row, "draft_origin": origin, "from": current.status}),
         )?;
         Ok::<_, Problem>(origin)
@@ -654,7 +636,7 @@ pub fn reopen(ctx: &Ctx, req: &Request, id: &str) -> Handled {
             "UPDATE assists SET status = 'open', closed_at = NULL WHERE id = ?",
             &[id.into()],
         )?;
-        event(ctx, id, "reopened", &actor(&who), json!({}))
+        event(ctx, id, "reopened", &who.actor(), json!({}))
     })?;
     detail_response(ctx, id, &who)
 }

@@ -19,13 +19,6 @@ pub fn authorize(ctx: &Ctx, req: &Request) -> Result<Principal, Problem> {
     Ok(who)
 }
 
-pub fn actor(who: &Principal) -> String {
-    match who {
-        Principal::User(u) => format!("user:{}", u.id),
-        Principal::ApiToken { id, .. } => format!("token:{id}"),
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CreateBody {

@@ -187,17 +187,14 @@ fn thread_into(ctx: &Ctx, assist_id: &str, mail: &InboundEmail) -> Result<Stored
         &[assist_id.into()],
     )?;
     let status = rows.first().map(|r| r.text("status")).unwrap_or_default();
-    let seq = ctx.db.execute(
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE assist_id = ?",
-        &[assist_id.into()],
-    )?;
+    let seq = crate::assists::next_seq(ctx.db, assist_id)?;
     let message_row = crate::ids::new_id(ctx);
     ctx.db.execute(
         "INSERT INTO messages (id, assist_id, seq, role, text, created_at, channel, meta) VALUES (?, ?, ?, 'customer', ?, ?, 'email', ?)",
         &[
             message_row.clone().into(),
             assist_id.into(),
-            seq.scalar().cloned().unwrap_or(crate::db::Value::Integer(1)),
+            seq.into(),
             text.clone().into(),
             ctx.now().into(),
             meta(mail, truncated).to_string().into(),

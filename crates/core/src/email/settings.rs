@@ -5,7 +5,7 @@
 use crate::db::Db;
 use crate::env::Ctx;
 use crate::problem::Problem;
-use crate::validate::{Errors, check_email};
+use crate::validate::{Errors, check_email, present};
 use baton_providers::email::{Address, EmailProvider};
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
@@ -122,10 +122,6 @@ pub struct EmailBody {
 enum NotifyList {
     List(Vec<String>),
     Text(String),
-}
-
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 fn present_list<'de, D: serde::Deserializer<'de>>(
