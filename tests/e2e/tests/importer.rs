@@ -245,6 +245,39 @@ fn zendesk_imports_in_batches_reruns_safely_and_picks_up_changes() {
             .unwrap()
             .starts_with("user:")
     );
+
+    // Disconnecting removes the account and its runs; the Assists stay.
+    let before = imported_assists(&app).len();
+    let r = call(
+        &app.runner,
+        "DELETE",
+        &format!("/v1/integrations/importers/{id}"),
+        None,
+        Some(&app.owner),
+    );
+    assert_eq!(r.status, 204, "{}", describe(&r));
+    let listed = expect_json(
+        &call(
+            &app.runner,
+            "GET",
+            "/v1/integrations/importers",
+            None,
+            Some(&app.owner),
+        ),
+        200,
+    );
+    assert_eq!(listed["importers"].as_array().unwrap().len(), 0);
+    expect_problem(
+        &call(
+            &app.runner,
+            "POST",
+            &format!("/v1/integrations/importers/{id}/run"),
+            None,
+            Some(&app.owner),
+        ),
+        404,
+    );
+    assert_eq!(imported_assists(&app).len(), before);
 }
 
 #[test]

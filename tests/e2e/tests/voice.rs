@@ -68,16 +68,7 @@ fn deliver(app: &App, s: &SignedRequest) -> (u16, Value) {
 }
 
 fn detail(app: &App, id: &str) -> Value {
-    expect_json(
-        &call(
-            &app.runner,
-            "GET",
-            &format!("/v1/assists/{id}"),
-            None,
-            Some(&app.owner),
-        ),
-        200,
-    )
+    assist_detail(&app.runner, &app.owner, id)
 }
 
 fn voicemails(app: &App) -> Vec<Value> {
@@ -215,6 +206,26 @@ fn twilio_voicemail_then_transcript_callback() {
         "{body}"
     );
     wait_transcript(&app, &id, &c);
+    // The line's label and number can change; a bad number changes nothing.
+    let path = format!("/v1/integrations/voice/lines/{}", id_of(&line));
+    let r = call(
+        &app.runner,
+        "PATCH",
+        &path,
+        Some(&json!({"phone_number": "call me"})),
+        Some(&app.owner),
+    );
+    expect_invalid(&r, &["phone_number"]);
+    let r = call(
+        &app.runner,
+        "PATCH",
+        &path,
+        Some(&json!({"brand_label": "Acme Sales"})),
+        Some(&app.owner),
+    );
+    let patched = expect_json(&r, 200);
+    assert_eq!(patched["brand_label"], "Acme Sales");
+    assert_eq!(patched["phone_number"], "+14155550100");
     // The call completing adds a call log entry (no transcript on it).
     let (status, _) = deliver(
         &app,
@@ -231,6 +242,14 @@ fn twilio_voicemail_then_transcript_callback() {
         .unwrap_or_else(|| panic!("no call log: {:#}", d["activity"]));
     assert!(log["text"].as_str().unwrap().contains("21 s"), "{log}");
     assert_eq!(voicemails(&app).len(), 1);
+    // Disconnected, the line's webhook is unknown.
+    let r = call(&app.runner, "DELETE", &path, None, Some(&app.owner));
+    assert_eq!(r.status, 204, "{}", describe(&r));
+    let (status, _) = deliver(
+        &app,
+        &samples::twilio::recording(&url, "tw-auth-1", &SampleCall::new("CA0002")),
+    );
+    assert_eq!(status, 404);
 }
 
 #[test]
