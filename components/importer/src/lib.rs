@@ -37,7 +37,7 @@ async fn handle(req: IncomingRequest, out: ResponseOutparam) {
 
 /// Connects an account after one cheap call proves its credentials.
 async fn create(stores: &Stores, req: &Request) -> Result<CoreResponse, Problem> {
-    let ctx = stores.ctx(client_ip(req), settings());
+    let ctx = stores.request_ctx(req);
     let core_req = core_request(req, "POST");
     let who = authorize(&ctx, &core_req)?;
     let (creds, brand) = parse_create(&core_req)?;
@@ -61,7 +61,7 @@ async fn create(stores: &Stores, req: &Request) -> Result<CoreResponse, Problem>
     client
         .check_response(&resp)
         .map_err(|e| check_failed(provider, &e, now))?;
-    let ctx = stores.ctx(client_ip(req), settings());
+    let ctx = stores.request_ctx(req);
     let body = imports::create(&ctx, &creds, brand.as_deref(), &who.actor())?;
     Ok(CoreResponse::json(201, &body))
 }
@@ -70,7 +70,7 @@ async fn create(stores: &Stores, req: &Request) -> Result<CoreResponse, Problem>
 async fn run(stores: &Stores, req: &Request, id: &str) -> Result<CoreResponse, Problem> {
     let started = Instant::now();
     let settings = settings();
-    let ctx = stores.ctx(client_ip(req), settings.clone());
+    let ctx = stores.ctx(client_ip(req, &settings), settings.clone());
     let who = authorize(&ctx, &core_request(req, "POST"))?;
     let claimed = imports::claim(&ctx, id, &who.actor())?;
     let client = imports::client(

@@ -55,7 +55,10 @@ pub enum Principal {
     ApiToken {
         id: String,
         name: String,
+        /// The token's role, lowered to its creator's current role.
         role: Role,
+        /// The member who minted it (directly or through another token).
+        created_by: Option<String>,
     },
 }
 
@@ -79,6 +82,15 @@ impl Principal {
         match self {
             Principal::User(u) => Some(&u.id),
             Principal::ApiToken { .. } => None,
+        }
+    }
+
+    /// The member answerable for what this caller creates (tokens,
+    /// invitations): the user, or the member who minted the token.
+    pub fn accountable_user(&self) -> Option<&str> {
+        match self {
+            Principal::User(u) => Some(&u.id),
+            Principal::ApiToken { created_by, .. } => created_by.as_deref(),
         }
     }
 
@@ -147,13 +159,27 @@ pub fn authenticate(ctx: &Ctx, authorization: Option<&str>) -> Result<Principal,
         return Ok(Principal::User(User::from_row(&row)));
     }
     if token.starts_with("bta_") {
+        // A token never outlives its creator's rights: it dies with their
+        // membership and acts with the lower of its role and theirs now.
         let rows = ctx.db.execute(
-            "SELECT id, name, role, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+            "SELECT t.id, t.name, t.role, t.last_used_at, t.created_by, u.role AS creator_role, \
+             u.removed_at AS creator_removed_at, u.id AS creator_id FROM api_tokens t \
+             LEFT JOIN users u ON u.id = t.created_by WHERE t.token_hash = ? AND t.revoked_at IS NULL",
             &[hash.into()],
         )?;
         let Some(row) = rows.first() else {
             return Err(unauthorized("The API token is not valid or was revoked."));
         };
+        let mut role = Role::parse(&row.text("role")).unwrap_or(Role::Support);
+        if row.opt_text("created_by").is_some() {
+            if row.opt_text("creator_id").is_none() || row.opt_int("creator_removed_at").is_some() {
+                return Err(unauthorized(
+                    "The API token's creator is no longer a member of the team, so the token no longer works.",
+                ));
+            }
+            let creator_role = Role::parse(&row.text("creator_role")).unwrap_or(Role::Support);
+            role = role.min(creator_role);
+        }
         // Record use at most once a minute: no write per request.
         if row
             .opt_int("last_used_at")
@@ -167,7 +193,8 @@ pub fn authenticate(ctx: &Ctx, authorization: Option<&str>) -> Result<Principal,
         return Ok(Principal::ApiToken {
             id: row.text("id"),
             name: row.text("name"),
-            role: Role::parse(&row.text("role")).unwrap_or(Role::Support),
+            role,
+            created_by: row.opt_text("created_by"),
         });
     }
     Err(unauthorized(

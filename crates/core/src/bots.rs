@@ -245,3 +245,54 @@ mod tests {
         assert_eq!(fields, ["trigger_phrases", "confidence_threshold"]);
     }
 }
+
+/// Customer tokens: what a chat AI's server mints (with an API token) so
+/// its widget may read one customer's history through one bot. Signed with
+/// the deployment's key; `<expires>.<email, base64url>.<signature>`.
+pub const CUSTOMER_TOKEN_PREFIX: &str = "bct";
+pub const CUSTOMER_TOKEN_MAX_TTL: i64 = 24 * 3600;
+
+fn customer_token_message(bot_id: &str, expires_at: i64, email: &str) -> String {
+    format!("customer-token:{bot_id}:{expires_at}:{email}")
+}
+
+pub fn mint_customer_token(
+    keyring: &crate::sealed::Keyring,
+    bot_id: &str,
+    email: &str,
+    expires_at: i64,
+) -> String {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(email);
+    let sig = keyring.sign(&customer_token_message(bot_id, expires_at, email));
+    format!("{CUSTOMER_TOKEN_PREFIX}_{expires_at}.{encoded}.{sig}")
+}
+
+/// The customer email a token vouches for, if it is this bot's, unexpired
+/// and genuine.
+pub fn customer_token_email(ctx: &Ctx, bot_id: &str, token: &str) -> Result<String, Problem> {
+    use base64::Engine;
+    let invalid =
+        || Problem::unauthorized("The customer_token is not valid for this bot or has expired.");
+    let keyring = ctx.settings.keyring()?;
+    let rest = token
+        .strip_prefix(CUSTOMER_TOKEN_PREFIX)
+        .and_then(|r| r.strip_prefix('_'))
+        .ok_or_else(invalid)?;
+    let mut parts = rest.splitn(3, '.');
+    let (Some(exp), Some(encoded), Some(sig)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(invalid());
+    };
+    let expires_at: i64 = exp.parse().map_err(|_| invalid())?;
+    let email = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(encoded)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(invalid)?;
+    if !keyring.verify(&customer_token_message(bot_id, expires_at, &email), sig)
+        || expires_at <= ctx.now()
+    {
+        return Err(invalid());
+    }
+    Ok(email)
+}

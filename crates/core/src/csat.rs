@@ -1,7 +1,7 @@
 //! One-click satisfaction: each survey link carries the Assist, a score and
-//! an HMAC over both and the survey's nonce. A click records the score (a
-//! later click changes it); low scores (1, 2) flag the Assist as a training
-//! signal.
+//! an HMAC over both and the survey's nonce. A click opens a page with the
+//! choice; its button records the score (a later one changes it); low
+//! scores (1, 2) flag the Assist as a training signal.
 
 use crate::env::Ctx;
 use crate::escalation::event;
@@ -26,16 +26,27 @@ fn parse(token: &str) -> Option<(&str, i64, &str)> {
     Some((assist_id, score, parts.next()?))
 }
 
-/// A recorded answer, for the thank-you page.
+/// A valid survey link, for its page.
 pub struct Answer {
     pub score: i64,
     pub reference: String,
-    /// Links to change the answer, score 1 to 5.
+    /// The score stored now, if the customer has answered.
+    pub recorded: Option<i64>,
+    /// Whether this request recorded `score` (a POST from the page).
+    pub saved: bool,
+    /// Links to the other choices, score 1 to 5.
     pub links: Vec<String>,
 }
 
-/// Records a click; None when the link is not (or no longer) valid.
-pub fn record(ctx: &Ctx, token_text: &str) -> Result<Option<Answer>, crate::problem::Problem> {
+/// Reads a survey link; with `save`, records its score. Mail scanners open
+/// every link in a message, so only the page's POST records (a GET or HEAD
+/// shows the choice with a button). None when the link is not (or no
+/// longer) valid.
+pub fn answer(
+    ctx: &Ctx,
+    token_text: &str,
+    save: bool,
+) -> Result<Option<Answer>, crate::problem::Problem> {
     let Some((assist_id, score, _)) = parse(token_text) else {
         return Ok(None);
     };
@@ -55,29 +66,35 @@ pub fn record(ctx: &Ctx, token_text: &str) -> Result<Option<Answer>, crate::prob
         return Ok(None);
     }
     let previous = row.opt_int("score");
-    if previous != Some(score) {
-        crate::db::transaction(ctx.db, || {
-            ctx.db.execute(
-                "UPDATE csat SET score = ?, answered_at = ? WHERE assist_id = ?",
-                &[score.into(), ctx.now().into(), assist_id.into()],
-            )?;
-            ctx.db.execute(
-                "UPDATE assists SET version = version + 1, updated_at = ? WHERE id = ?",
-                &[ctx.now().into(), assist_id.into()],
-            )?;
-            event(
-                ctx,
-                assist_id,
-                "csat_recorded",
-                "customer",
-                json!({"score": score, "previous": previous}),
-            )
-        })?;
+    let mut recorded = previous;
+    if save {
+        if previous != Some(score) {
+            crate::db::transaction(ctx.db, || {
+                ctx.db.execute(
+                    "UPDATE csat SET score = ?, answered_at = ? WHERE assist_id = ?",
+                    &[score.into(), ctx.now().into(), assist_id.into()],
+                )?;
+                ctx.db.execute(
+                    "UPDATE assists SET version = version + 1, updated_at = ? WHERE id = ?",
+                    &[ctx.now().into(), assist_id.into()],
+                )?;
+                event(
+                    ctx,
+                    assist_id,
+                    "csat_recorded",
+                    "customer",
+                    json!({"score": score, "previous": previous}),
+                )
+            })?;
+        }
+        recorded = Some(score);
     }
     let base = ctx.settings.public_url.trim_end_matches('/').to_string();
     Ok(Some(Answer {
         score,
         reference: row.text("reference"),
+        recorded,
+        saved: save,
         links: (1..=5)
             .map(|s| format!("{base}/csat/{}", token(&keyring, assist_id, s, &nonce)))
             .collect(),
@@ -112,7 +129,8 @@ pub fn score_json(
     })
 }
 
-/// The page a click lands on (no script; styles inline are not needed).
+/// The page a link lands on (no script): the choice with a button that
+/// records it, or the thank-you after recording, with the other choices.
 pub fn page(answer: Option<&Answer>) -> String {
     let body = match answer {
         Some(a) => {
@@ -126,12 +144,25 @@ pub fn page(answer: Option<&Answer>) -> String {
                     format!("<li><a href=\"{}\"{current}>{n}</a></li>", crate::email::escape_html(l))
                 })
                 .collect();
-            format!(
-                "<h1>Thank you!</h1><p>We recorded your rating of <strong>{}</strong> out of 5 for request {}.</p>\
-                 <p>Clicked the wrong one? Choose again:</p><ol class=\"scores\">{choices}</ol>",
-                a.score,
-                crate::email::escape_html(&a.reference)
-            )
+            let reference = crate::email::escape_html(&a.reference);
+            if a.saved {
+                format!(
+                    "<h1>Thank you!</h1><p>We recorded your rating of <strong>{}</strong> out of 5 for request {reference}.</p>\
+                     <p>Clicked the wrong one? Choose again:</p><ol class=\"scores\">{choices}</ol>",
+                    a.score
+                )
+            } else {
+                let already = match a.recorded {
+                    Some(r) => format!("<p>Your rating now is {r} out of 5.</p>"),
+                    None => String::new(),
+                };
+                format!(
+                    "<h1>How did we do?</h1><p>You chose <strong>{}</strong> out of 5 for request {reference}.</p>{already}\
+                     <form method=\"post\"><button type=\"submit\">Send my rating</button></form>\
+                     <p>Or choose another:</p><ol class=\"scores\">{choices}</ol>",
+                    a.score
+                )
+            }
         }
         None => "<h1>This link is not valid</h1><p>The survey link is incomplete or has been replaced by a newer survey. Please use the link in the latest email.</p>".to_string(),
     };

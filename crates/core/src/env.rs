@@ -38,6 +38,12 @@ pub struct Settings {
     pub helpdesk_proxy_origin: Option<String>,
     /// Send every telephony API call here instead (a proxy, or a test fake).
     pub voice_api_url: Option<String>,
+    /// Behind a reverse proxy: the header it puts the client's address in
+    /// (lowercase, e.g. `x-forwarded-for`); None trusts only the socket.
+    pub trusted_proxy_header: Option<String>,
+    /// How many trusted proxies append to that header (the client is the
+    /// address this many entries from the right).
+    pub trusted_proxy_hops: usize,
 }
 
 impl Settings {
@@ -66,8 +72,60 @@ impl Default for Settings {
             mailgun_signing_key: None,
             helpdesk_proxy_origin: None,
             voice_api_url: None,
+            trusted_proxy_header: None,
+            trusted_proxy_hops: 1,
         }
     }
+}
+
+/// The client's IP address: from the socket (`ip:port` or `[v6]:port`), or,
+/// when a trusted proxy's header is given, the entry `hops` from its right
+/// end (entries further left are whatever the client sent, so never
+/// trusted). Accepts `X-Forwarded-For` lists and RFC 7239 `for=` pairs.
+pub fn client_address(
+    socket: Option<&str>,
+    forwarded: Option<&str>,
+    hops: usize,
+) -> Option<String> {
+    if let Some(list) = forwarded {
+        let entries: Vec<&str> = list
+            .split(',')
+            .map(|e| {
+                e.split(';')
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("for=")
+                            .or_else(|| p.trim().strip_prefix("FOR="))
+                    })
+                    .unwrap_or(e)
+                    .trim()
+                    .trim_matches('"')
+            })
+            .filter(|e| !e.is_empty())
+            .collect();
+        if !entries.is_empty() {
+            let index = entries.len().saturating_sub(hops.max(1));
+            if let Some(ip) = strip_port(entries[index]) {
+                return Some(ip);
+            }
+        }
+    }
+    socket.and_then(strip_port)
+}
+
+/// An address without its port and brackets, if it is an IP address.
+fn strip_port(addr: &str) -> Option<String> {
+    let addr = addr.trim();
+    if let Ok(ip) = addr.parse::<std::net::IpAddr>() {
+        return Some(ip.to_string());
+    }
+    if let Ok(sock) = addr.parse::<std::net::SocketAddr>() {
+        return Some(sock.ip().to_string());
+    }
+    let bracketed = addr.strip_prefix('[').and_then(|a| a.split(']').next());
+    bracketed
+        .and_then(|a| a.parse::<std::net::IpAddr>().ok())
+        .map(|ip| ip.to_string())
 }
 
 /// Everything one request may touch.
@@ -91,6 +149,57 @@ impl Ctx<'_> {
         let mut buf = [0u8; N];
         self.random.fill(&mut buf);
         buf
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+
+    #[test]
+    fn client_address_from_socket_and_trusted_proxies() {
+        assert_eq!(
+            client_address(Some("10.0.0.7:5123"), None, 1).as_deref(),
+            Some("10.0.0.7")
+        );
+        assert_eq!(
+            client_address(Some("[::1]:80"), None, 1).as_deref(),
+            Some("::1")
+        );
+        // One proxy: the rightmost entry is what it saw; a spoofed left entry is ignored.
+        assert_eq!(
+            client_address(Some("10.0.0.2:1"), Some("6.6.6.6, 203.0.113.9"), 1).as_deref(),
+            Some("203.0.113.9")
+        );
+        // Two proxies (CDN then ingress).
+        assert_eq!(
+            client_address(
+                Some("10.0.0.2:1"),
+                Some("6.6.6.6, 203.0.113.9, 198.51.100.1"),
+                2
+            )
+            .as_deref(),
+            Some("203.0.113.9")
+        );
+        // Fewer entries than hops: the leftmost one there is.
+        assert_eq!(
+            client_address(None, Some("203.0.113.9"), 3).as_deref(),
+            Some("203.0.113.9")
+        );
+        // RFC 7239 and ports.
+        assert_eq!(
+            client_address(None, Some("for=\"[2001:db8::1]:443\";proto=https"), 1).as_deref(),
+            Some("2001:db8::1")
+        );
+        assert_eq!(
+            client_address(None, Some("198.51.100.4:8080"), 1).as_deref(),
+            Some("198.51.100.4")
+        );
+        // Garbage in the header falls back to the socket.
+        assert_eq!(
+            client_address(Some("10.0.0.2:1"), Some("not-an-ip"), 1).as_deref(),
+            Some("10.0.0.2")
+        );
     }
 }
 

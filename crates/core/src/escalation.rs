@@ -120,12 +120,37 @@ pub fn escalate_within(
 ) -> Result<Outcome, Problem> {
     {
         let existing = ctx.db.execute(
-            "SELECT id, reference, status, priority, category FROM assists WHERE bot_id IS ? AND session_id = ?",
+            "SELECT a.id, a.reference, a.status, a.priority, a.category, c.email AS customer_email FROM assists a \
+             LEFT JOIN customers c ON c.id = a.customer_id WHERE a.bot_id IS ? AND a.session_id = ?",
             &[e.bot_id.into(), e.session_id.into()],
         )?;
         if let Some(row) = existing.first() {
+            // A session belongs to the customer who opened it: knowing its
+            // id is not enough to write into someone else's conversation.
+            if e.bot_id.is_some()
+                && let (Some(theirs), Some(ours)) = (row.opt_text("customer_email"), e.email)
+                && !theirs.eq_ignore_ascii_case(ours)
+            {
+                return Err(Problem::conflict(
+                    "This session_id belongs to another customer's conversation; start a new session.",
+                ));
+            }
             let assist_id = row.text("id");
             let appended = append_unseen(ctx, &assist_id, e.messages)?;
+            if appended > 0 && row.text("status") == "closed" {
+                // New words on a closed conversation must reach a person.
+                ctx.db.execute(
+                    "UPDATE assists SET status = 'open', closed_at = NULL WHERE id = ?",
+                    &[assist_id.clone().into()],
+                )?;
+                event(
+                    ctx,
+                    &assist_id,
+                    "reopened",
+                    &e.actor(),
+                    json!({"reason": "customer_message"}),
+                )?;
+            }
             if appended > 0 {
                 ctx.db.execute(
                     "UPDATE assists SET updated_at = ?, last_customer_message_at = ?, version = version + 1 WHERE id = ?",
@@ -229,11 +254,15 @@ fn upsert_customer(ctx: &Ctx, e: &NewEscalation) -> Result<String, Problem> {
         (None, None) => None,
     };
     if let Some(id) = existing {
-        // The latest name and phone the customer gave win (a caller's
-        // "Unknown caller" placeholder never overwrites a real name).
+        // A bot key is public: whoever holds it may claim any email, so a
+        // chat only fills in what the customer record lacks. Other channels
+        // (a verified provider webhook, the customer's own mail) update the
+        // name and phone; a caller's placeholder never overwrites a name.
+        let keep_existing = e.name_is_placeholder || e.bot_id.is_some();
         ctx.db.execute(
-            "UPDATE customers SET name = CASE WHEN ? THEN name ELSE ? END, phone = COALESCE(?, phone), updated_at = ? WHERE id = ?",
-            &[e.name_is_placeholder.into(), e.name.into(), e.phone.map(String::from).into(), ctx.now().into(), id.clone().into()],
+            "UPDATE customers SET name = CASE WHEN ? AND name != '' THEN name ELSE ? END, \
+             phone = CASE WHEN ? THEN COALESCE(phone, ?) ELSE COALESCE(?, phone) END, updated_at = ? WHERE id = ?",
+            &[keep_existing.into(), e.name.into(), (e.bot_id.is_some()).into(), e.phone.map(String::from).into(), e.phone.map(String::from).into(), ctx.now().into(), id.clone().into()],
         )?;
         return Ok(id);
     }

@@ -129,7 +129,18 @@ impl Problem {
 }
 
 impl From<DbError> for Problem {
+    /// Write contention (SQLite's "database is locked/busy", or the host's
+    /// write queue giving up) is an overload to retry, not a fault: 503
+    /// with Retry-After and no database text.
     fn from(e: DbError) -> Self {
+        let text = e.to_string().to_ascii_lowercase();
+        if text.contains("database is locked") || text.contains("database is busy") {
+            return {
+                let mut p = Problem::new(503, "Baton is busy writing; retry in a moment.");
+                p.retry_after = Some(1);
+                p
+            };
+        }
         Problem::new(500, format!("Database error: {e}"))
     }
 }
@@ -137,6 +148,17 @@ impl From<DbError> for Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_contention_is_a_503_to_retry() {
+        let p = Problem::from(DbError("database is locked".into()));
+        assert_eq!((p.status, p.retry_after), (503, Some(1)));
+        assert!(!p.detail.contains("locked"));
+        assert_eq!(
+            Problem::from(DbError("no such table: x".into())).status,
+            500
+        );
+    }
 
     #[test]
     fn serializes_as_problem_json() {

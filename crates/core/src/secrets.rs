@@ -88,9 +88,16 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
 
 /// A hash to verify against when the account does not exist, so a wrong
 /// email costs as much time as a wrong password.
+///
+/// A constant: hashing one per request would make a wrong email cost two
+/// argon2 runs to a wrong password's one, which tells them apart.
 pub fn dummy_hash() -> String {
-    hash_password("not-a-real-password", [7; 16]).unwrap_or_default()
+    DUMMY_HASH.to_string()
 }
+
+/// A well-formed argon2id hash (the same parameters as real ones) that no
+/// password verifies against.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$BwcHBwcHBwcHBwcHBwcHBw$qJ3iGQv8m0dW9lWQ0T3b7p2u8yYx1vN5kH4sR6tE0aI";
 
 /// `<prefix>_<43 base64url chars>` from 32 random bytes.
 pub fn new_secret(prefix: &str, random: [u8; 32]) -> String {
@@ -148,6 +155,18 @@ mod tests {
                 .unwrap_err()
                 .contains(PASSWORD_RULE)
         );
+    }
+
+    #[test]
+    fn dummy_hash_costs_one_verification_like_a_real_one() {
+        // Same algorithm and parameters as a real hash, so verifying against
+        // it is the same work; a constant, so no hashing happens per request.
+        let real = hash_password("correct horse battery", [1; 16]).unwrap();
+        let params = |h: &str| h.rsplitn(3, '$').nth(2).unwrap().to_string();
+        assert_eq!(params(&dummy_hash()), params(&real));
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+        assert!(!verify_password("not-a-real-password", &dummy_hash()));
+        assert_eq!(dummy_hash(), DUMMY_HASH);
     }
 
     #[test]

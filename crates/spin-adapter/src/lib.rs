@@ -190,6 +190,12 @@ pub fn settings() -> Settings {
             s.email_api_urls.push((provider, url));
         }
     }
+    s.trusted_proxy_header = variable("trusted_proxy_header").map(|h| h.to_ascii_lowercase());
+    if let Some(hops) = variable("trusted_proxy_hops").and_then(|v| v.parse::<usize>().ok())
+        && hops > 0
+    {
+        s.trusted_proxy_hops = hops;
+    }
     if let Some(secs) = variable("email_retry_base_seconds").and_then(|v| v.parse::<i64>().ok())
         && secs > 0
     {
@@ -207,14 +213,16 @@ fn variable(name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// The client's IP from Spin's `spin-client-addr` (`ip:port` or `[v6]:port`).
-pub fn client_ip(req: &Request) -> Option<String> {
-    let addr = req.header("spin-client-addr")?.as_str()?;
-    let ip = match addr.rsplit_once(':') {
-        Some((ip, port)) if port.chars().all(|c| c.is_ascii_digit()) => ip,
-        _ => addr,
-    };
-    Some(ip.trim_matches(['[', ']']).to_string())
+/// The client's IP: Spin's `spin-client-addr`, or behind a trusted reverse
+/// proxy (the `trusted_proxy_header` variable) the address that proxy saw.
+pub fn client_ip(req: &Request, settings: &Settings) -> Option<String> {
+    let socket = req.header("spin-client-addr").and_then(|v| v.as_str());
+    let forwarded = settings
+        .trusted_proxy_header
+        .as_deref()
+        .and_then(|name| req.header(name))
+        .and_then(|v| v.as_str());
+    baton_core::env::client_address(socket, forwarded, settings.trusted_proxy_hops)
 }
 
 /// Headers as (lowercase name, value) pairs for the core API.
@@ -251,6 +259,12 @@ impl Stores {
         Ok(Stores { db, kv })
     }
 
+    /// A context for `req` as of now, with the settings from the variables.
+    pub fn request_ctx(&self, req: &Request) -> Ctx<'_> {
+        let settings = settings();
+        self.ctx(client_ip(req, &settings), settings)
+    }
+
     /// A context as of now.
     pub fn ctx(&self, client_ip: Option<String>, settings: Settings) -> Ctx<'_> {
         Ctx {
@@ -266,7 +280,7 @@ impl Stores {
 
 /// Runs a core API handler over a buffered request.
 pub fn call_api(stores: &Stores, req: &Request, handler: Handler) -> CoreResponse {
-    let ctx = stores.ctx(client_ip(req), settings());
+    let ctx = stores.request_ctx(req);
     let method = req.method().to_string();
     handler(&ctx, &core_request(req, &method))
 }

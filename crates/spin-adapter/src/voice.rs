@@ -3,7 +3,7 @@
 //! registering a line's webhook at the provider, and renewing RingCentral
 //! subscriptions. The rules are in `baton_core::voice`.
 
-use crate::{Stores, client_ip, respond, send_http, settings};
+use crate::{Stores, respond, send_http, settings};
 use baton_core::api::Response as CoreResponse;
 use baton_core::env::Ctx;
 use baton_core::problem::Problem;
@@ -38,7 +38,7 @@ pub async fn serve_webhook(req: IncomingRequest, out: ResponseOutparam, provider
     };
     let mut job: Option<FollowUpJob> = None;
     let response = {
-        let ctx = stores.ctx(client_ip(&request), settings());
+        let ctx = stores.request_ctx(&request);
         let method = request.method().to_string();
         let core_req = crate::core_request(&request, &method);
         let (res, follow) = voice::receive(&ctx, provider.as_str(), &line_id, &core_req);
@@ -371,7 +371,7 @@ async fn lines(stores: &Stores, request: &Request) -> Result<CoreResponse, Probl
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let method = request.method().to_string();
-    let ctx = stores.ctx(client_ip(request), settings());
+    let ctx = stores.request_ctx(request);
     let core_req = crate::core_request(request, &method);
     baton_core::accounts::authenticate(&ctx, core_req.authorization())?
         .require(baton_core::permissions::Permission::ManageIntegrations)?;
@@ -388,7 +388,7 @@ async fn lines(stores: &Stores, request: &Request) -> Result<CoreResponse, Probl
             ctx.settings.keyring()?;
             let id = baton_core::ids::new_id(&ctx);
             let (secret, registration) = register(&ctx, &new, &id).await?;
-            let ctx = stores.ctx(client_ip(request), settings());
+            let ctx = stores.request_ctx(request);
             let line = voice::insert_line(
                 &ctx,
                 &id,

@@ -1542,3 +1542,156 @@ fn bots_and_widget_keys() {
     expect_unauthorized(&widget_config(&runner, &new_key, None));
     expect_problem(&call(&runner, "GET", &bot_path, None, t), 404);
 }
+
+// ---------------------------------------------------------------------------
+// Hardening: rights that end with their holder's
+
+/// An Admin mints an Admin token; demoted, the token acts as Support; removed,
+/// it stops working. A token minted by that token is bound to the same Admin.
+#[test]
+fn api_tokens_die_with_their_creators_rights() {
+    let runner = start("acc-token-creator");
+    let owner = setup_owner(&runner);
+    let admin = add_member(&runner, &owner.token, "Ada Admin", "admin");
+    let mint = |by: &str, name: &str| {
+        let r = call(
+            &runner,
+            "POST",
+            "/v1/tokens",
+            Some(&json!({"name": name, "role": "admin"})),
+            Some(by),
+        );
+        expect_json(&r, 201)["token"].as_str().unwrap().to_string()
+    };
+    let token = mint(&admin.token, "ci");
+    let child = mint(&token, "ci-child");
+    for t in [&token, &child] {
+        let r = invite(&runner, t, "m1@example.com", "M One", "manager");
+        expect_json(&r, 201);
+    }
+
+    expect_json(
+        &patch_member(
+            &runner,
+            &owner.token,
+            &admin.id(),
+            json!({"role": "support"}),
+        ),
+        200,
+    );
+    for t in [&token, &child] {
+        let me = expect_json(&me(&runner, t), 200);
+        assert_eq!(me["token"]["role"], "support", "{me}");
+        expect_problem(
+            &invite(&runner, t, "m2@example.com", "M Two", "manager"),
+            403,
+        );
+    }
+
+    let r = call(
+        &runner,
+        "DELETE",
+        &format!("/v1/team/{}", admin.id()),
+        None,
+        Some(&owner.token),
+    );
+    assert_eq!(r.status, 204, "{}", describe(&r));
+    for t in [&token, &child] {
+        expect_unauthorized(&me(&runner, t));
+        expect_unauthorized(&invite(&runner, t, "m3@example.com", "M Three", "manager"));
+    }
+}
+
+/// Invitations sent by someone who has since been removed or demoted below
+/// the right to invite stop working.
+#[test]
+fn invitations_die_with_their_senders_rights() {
+    let runner = start("acc-invite-sender");
+    let owner = setup_owner(&runner);
+    let admin = add_member(&runner, &owner.token, "Ada Admin", "admin");
+    let manager_inv = expect_json(
+        &invite(&runner, &admin.token, "mia@example.com", "Mia", "manager"),
+        201,
+    );
+    let support_inv = expect_json(
+        &invite(&runner, &admin.token, "sam@example.com", "Sam", "support"),
+        201,
+    );
+    // Demoted to Manager: no longer allowed to invite anyone.
+    expect_json(
+        &patch_member(
+            &runner,
+            &owner.token,
+            &admin.id(),
+            json!({"role": "manager"}),
+        ),
+        200,
+    );
+    let r = accept(
+        &runner,
+        manager_inv["token"].as_str().unwrap(),
+        MEMBER_PASSWORD,
+    );
+    expect_problem(&r, 410);
+    // Removed: the other invitation is dead too.
+    let r = call(
+        &runner,
+        "DELETE",
+        &format!("/v1/team/{}", admin.id()),
+        None,
+        Some(&owner.token),
+    );
+    assert_eq!(r.status, 204);
+    let r = accept(
+        &runner,
+        support_inv["token"].as_str().unwrap(),
+        MEMBER_PASSWORD,
+    );
+    expect_problem(&r, 410);
+    let team = expect_json(
+        &call(&runner, "GET", "/v1/team", None, Some(&owner.token)),
+        200,
+    );
+    assert_eq!(team["members"].as_array().unwrap().len(), 1, "{team}");
+}
+
+/// An Admin may not rename an Owner nor revoke a token that outranks them.
+#[test]
+fn admins_cannot_touch_owners() {
+    let runner = start("acc-admin-owner");
+    let owner = setup_owner(&runner);
+    let admin = add_member(&runner, &owner.token, "Ada Admin", "admin");
+    let r = patch_member(&runner, &admin.token, &owner.id(), json!({"name": "Pwned"}));
+    expect_problem(&r, 403);
+    assert_eq!(
+        team_member(&runner, &owner.token, &owner.id()).unwrap()["name"],
+        OWNER_NAME
+    );
+    let r = call(
+        &runner,
+        "POST",
+        "/v1/tokens",
+        Some(&json!({"name": "owner-ci", "role": "owner"})),
+        Some(&owner.token),
+    );
+    let owner_token = expect_json(&r, 201);
+    let r = call(
+        &runner,
+        "DELETE",
+        &format!("/v1/tokens/{}", id_of(&owner_token)),
+        None,
+        Some(&admin.token),
+    );
+    expect_problem(&r, 403);
+    let t = owner_token["token"].as_str().unwrap();
+    expect_json(&me(&runner, t), 200);
+    // The Owner still can.
+    let r = call(
+        &runner,
+        "DELETE",
+        &format!("/v1/tokens/{}", id_of(&owner_token)),
+        None,
+        Some(&owner.token),
+    );
+    assert_eq!(r.status, 204);
+}

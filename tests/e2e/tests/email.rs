@@ -463,7 +463,25 @@ fn surveys_record_one_click_scores_and_flag_low_ones() {
             .to_string()
     };
 
+    // Mail scanners open every link: a GET or HEAD shows the choice and
+    // records nothing; the page's button (a POST) records it.
     let page = send_raw("GET", &app.runner.url(&path(&links[1])), None, &[]);
+    assert_eq!(page.status, 200, "{}", describe(&page));
+    assert!(
+        page.body.contains("<strong>2</strong>") && page.body.contains("<form method=\"post\">"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        send_raw("HEAD", &app.runner.url(&path(&links[0])), None, &[]).status,
+        200
+    );
+    assert_eq!(
+        detail(&app, &id)["csat"]["score"],
+        Value::Null,
+        "a GET or HEAD records nothing"
+    );
+    let page = send_raw("POST", &app.runner.url(&path(&links[1])), None, &[]);
     assert_eq!(page.status, 200, "{}", describe(&page));
     assert!(
         page.body.contains("Thank you") && page.body.contains("<strong>2</strong>"),
@@ -472,15 +490,15 @@ fn surveys_record_one_click_scores_and_flag_low_ones() {
     );
     assert!(
         page.get_header("content-security-policy")
-            .is_some_and(|c| c.contains("default-src 'none'"))
+            .is_some_and(|c| c.contains("default-src 'none'") && c.contains("form-action 'self'"))
     );
     let d = detail(&app, &id);
     assert_eq!(d["csat"]["score"], 2, "{:#}", d["csat"]);
     assert_eq!(d["csat"]["training_signal"], true);
 
-    // A second click changes the score.
+    // A second answer changes the score.
     assert_eq!(
-        send_raw("GET", &app.runner.url(&path(&links[4])), None, &[]).status,
+        send_raw("POST", &app.runner.url(&path(&links[4])), None, &[]).status,
         200
     );
     let d = detail(&app, &id);
@@ -489,12 +507,12 @@ fn surveys_record_one_click_scores_and_flag_low_ones() {
 
     // A forged score or signature records nothing.
     let forged = path(&links[4]).replacen(".5.", ".1.", 1);
-    let r = send_raw("GET", &app.runner.url(&forged), None, &[]);
+    let r = send_raw("POST", &app.runner.url(&forged), None, &[]);
     assert_eq!(r.status, 404, "{}", describe(&r));
     let mut broken = path(&links[0]);
     broken.push('x');
     assert_eq!(
-        send_raw("GET", &app.runner.url(&broken), None, &[]).status,
+        send_raw("POST", &app.runner.url(&broken), None, &[]).status,
         404
     );
     assert_eq!(detail(&app, &id)["csat"]["score"], 5);

@@ -81,7 +81,28 @@ fn start(tag: &str) -> Runner {
 fn start_with_limit(tag: &str, per_minute: u32) -> Runner {
     RunnerOptions::new("spin.toml", tag)
         .variable("escalation_rate_limit_per_minute", &per_minute.to_string())
+        .variable("encryption_key", "escalation-tests-key-0123456789abcdef")
         .start()
+}
+
+/// A customer token for `email` on `bot`, minted as a chat AI's server
+/// would (here with the owner's session).
+fn customer_token(runner: &Runner, session: &str, bot: &Bot, email: &str) -> String {
+    let r = call(
+        runner,
+        "POST",
+        &format!("/v1/bots/{}/customer-tokens", bot.id),
+        Some(&json!({"email": email})),
+        Some(session),
+    );
+    expect_json(&r, 201)["customer_token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn by_token(token: &str) -> String {
+    format!("?customer_token={}", token.replace('=', "%3D"))
 }
 
 /// Creates the owner and returns their session token.
@@ -538,7 +559,10 @@ fn create_is_idempotent_per_session_and_finds_the_customer() {
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .unwrap();
-    assert_eq!(name, "Ana S. Souza", "the latest name is kept");
+    assert_eq!(
+        name, "Ana Souza",
+        "a bot key (public) cannot rename an existing customer"
+    );
     assert_eq!(
         phone.as_deref(),
         Some("+1 415 555 0132"),
@@ -833,7 +857,7 @@ fn escalation_routes_need_a_current_bot_key() {
 
     expect_json(&check(&runner, &new_key, &check_body), 200);
     assert_created(&expect_json(&create(&runner, &new_key, &create_b), 201));
-    expect_json(&context(&runner, &new_key, "?email=ana%40example.com"), 200);
+    expect_json(&context(&runner, &new_key, "?session_id=chat-auth"), 200);
     assert_eq!(assists_count(&runner), 1);
 }
 
@@ -904,7 +928,7 @@ fn cors_allows_only_the_bots_origins() {
     let r = send(
         &runner,
         "GET",
-        "/v1/customers/context?email=ana%40example.com",
+        "/v1/customers/context?session_id=chat-cors",
         None,
         Some(key),
         Some(SHOP),
@@ -1178,7 +1202,27 @@ fn customer_context_shows_this_bots_earlier_assists() {
     );
     let (_, first_ref) = assert_created(&expect_json(&r, 201));
 
-    let body = expect_json(&context(&runner, &bot.key, "?email=ana%40example.com"), 200);
+    // The public key alone reads nobody's history by email.
+    let p = expect_problem(&context(&runner, &bot.key, "?email=ana%40example.com"), 403);
+    assert!(
+        p["detail"].as_str().unwrap().contains("customer_token"),
+        "{p}"
+    );
+
+    // With the session id only: that session's Assist, no text.
+    let body = expect_json(&context(&runner, &bot.key, "?session_id=chat-ctx-1"), 200);
+    assert_eq!(
+        body["assists"][0]["reference"],
+        first_ref.as_str(),
+        "{body}"
+    );
+    assert!(body["assists"][0].get("summary").is_none(), "{body}");
+    assert_eq!(body["customer"], Value::Null, "{body}");
+    let body = expect_json(&context(&runner, &bot.key, "?session_id=someone-else"), 200);
+    assert_eq!(body["assists"], json!([]), "{body}");
+
+    let token = customer_token(&runner, &session, &bot, "Ana@Example.COM");
+    let body = expect_json(&context(&runner, &bot.key, &by_token(&token)), 200);
     assert_eq!(body["customer"]["name"], "Ana Souza", "{body}");
     assert_eq!(body["customer"]["email"], "ana@example.com", "{body}");
     let assists = body["assists"]
@@ -1206,10 +1250,6 @@ fn customer_context_shows_this_bots_earlier_assists() {
         "{body}"
     );
 
-    // The email is matched without regard to case.
-    let upper = expect_json(&context(&runner, &bot.key, "?email=Ana%40Example.COM"), 200);
-    assert_eq!(upper["assists"], body["assists"], "{upper}");
-
     // A later Assist comes first.
     std::thread::sleep(Duration::from_millis(1100));
     let r = create(
@@ -1224,7 +1264,7 @@ fn customer_context_shows_this_bots_earlier_assists() {
         ),
     );
     let (_, second_ref) = assert_created(&expect_json(&r, 201));
-    let body = expect_json(&context(&runner, &bot.key, "?email=ana%40example.com"), 200);
+    let body = expect_json(&context(&runner, &bot.key, &by_token(&token)), 200);
     let refs: Vec<&str> = body["assists"]
         .as_array()
         .unwrap()
@@ -1233,33 +1273,43 @@ fn customer_context_shows_this_bots_earlier_assists() {
         .collect();
     assert_eq!(refs, [second_ref.as_str(), first_ref.as_str()], "{body}");
 
-    // Another bot sees none of them.
-    let body = expect_json(
-        &context(&runner, &other.key, "?email=ana%40example.com"),
-        200,
-    );
-    assert_eq!(body["assists"], json!([]), "{body}");
-    assert!(
-        !body.to_string().contains(&first_ref) && !body.to_string().contains(&second_ref),
-        "{body}"
-    );
-
-    // Unknown customer; missing or invalid email.
-    let body = expect_json(
-        &context(&runner, &bot.key, "?email=nobody%40example.com"),
-        200,
-    );
+    // The token is this bot's: another bot's key cannot use it, and that
+    // bot's own token for the customer shows none of these Assists.
+    expect_problem(&context(&runner, &other.key, &by_token(&token)), 401);
+    let other_token = customer_token(&runner, &session, &other, "ana@example.com");
+    let body = expect_json(&context(&runner, &other.key, &by_token(&other_token)), 200);
     assert_eq!(body, json!({"customer": null, "assists": []}));
-    expect_invalid_exact(&context(&runner, &bot.key, ""), &["email"]);
-    expect_invalid_exact(&context(&runner, &bot.key, "?email="), &["email"]);
-    expect_invalid_exact(
-        &context(&runner, &bot.key, "?mail=ana%40example.com"),
-        &["email"],
+
+    // A token with another email under the same signature is refused.
+    let forged = {
+        let mut parts: Vec<&str> = token.splitn(3, '.').collect();
+        parts[1] = "Ym9iQGV4YW1wbGUuY29t"; // bob@example.com
+        parts.join(".")
+    };
+    expect_problem(&context(&runner, &bot.key, &by_token(&forged)), 401);
+
+    // Unknown customer; nothing to go on.
+    let nobody = customer_token(&runner, &session, &bot, "nobody@example.com");
+    let body = expect_json(&context(&runner, &bot.key, &by_token(&nobody)), 200);
+    assert_eq!(body, json!({"customer": null, "assists": []}));
+    expect_invalid_exact(&context(&runner, &bot.key, ""), &["customer_token"]);
+    // Minting needs a member or API token, and a valid email.
+    let r = call(
+        &runner,
+        "POST",
+        &format!("/v1/bots/{}/customer-tokens", bot.id),
+        Some(&json!({"email": "ana@example.com"})),
+        Some(&bot.key),
     );
-    expect_invalid_exact(
-        &context(&runner, &bot.key, "?email=not-an-email"),
-        &["email"],
+    expect_unauthorized(&r);
+    let r = call(
+        &runner,
+        "POST",
+        &format!("/v1/bots/{}/customer-tokens", bot.id),
+        Some(&json!({"email": "not-an-email", "ttl_seconds": 5})),
+        Some(&session),
     );
+    expect_invalid_exact(&r, &["email", "ttl_seconds"]);
 }
 
 // ---------------------------------------------------------------------------
@@ -1462,9 +1512,11 @@ fn another_bots_key_learns_nothing_about_the_customer() {
         &create_body("chat-leak", &double_charge_chat(), ana()),
     );
     assert_created(&expect_json(&r, 201));
-    let body = expect_json(
+    expect_problem(
         &context(&runner, &other.key, "?email=ana%40example.com"),
-        200,
+        403,
     );
+    let token = customer_token(&runner, &session, &other, "ana@example.com");
+    let body = expect_json(&context(&runner, &other.key, &by_token(&token)), 200);
     assert_eq!(body, json!({"customer": null, "assists": []}));
 }

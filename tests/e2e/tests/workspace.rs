@@ -86,6 +86,7 @@ impl Member {
 }
 
 struct Bot {
+    id: String,
     key: String,
 }
 
@@ -93,7 +94,32 @@ struct Bot {
 fn start(tag: &str) -> Runner {
     RunnerOptions::new("spin.toml", tag)
         .variable("escalation_rate_limit_per_minute", "100000")
+        .variable("encryption_key", "workspace-tests-key-0123456789abcdef")
         .start()
+}
+
+/// The bot's view of a customer, through a customer token its server
+/// minted with an API credential (here the owner's session).
+fn bot_context(runner: &Runner, owner: &str, bot: &Bot, email: &str) -> Value {
+    let r = call(
+        runner,
+        "POST",
+        &format!("/v1/bots/{}/customer-tokens", bot.id),
+        Some(&json!({"email": email})),
+        Some(owner),
+    );
+    let token = expect_json(&r, 201)["customer_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = call(
+        runner,
+        "GET",
+        &format!("/v1/customers/context?customer_token={}", enc(&token)),
+        None,
+        Some(&bot.key),
+    );
+    expect_json(&r, 200)
 }
 
 fn setup_owner(runner: &Runner) -> Member {
@@ -161,7 +187,10 @@ fn create_bot(runner: &Runner, owner: &Member) -> Bot {
         .as_str()
         .unwrap_or_else(|| panic!("no public_key: {body}"))
         .to_string();
-    Bot { key }
+    Bot {
+        id: body["id"].as_str().unwrap().to_string(),
+        key,
+    }
 }
 
 /// A runner with an owner and a bot.
@@ -1551,14 +1580,7 @@ fn close_needs_a_resolution_and_reopen_only_a_closed_assist() {
     );
 
     // The bot sees the resolution for this customer.
-    let r = call(
-        &runner,
-        "GET",
-        &format!("/v1/customers/context?email={}", enc(email)),
-        None,
-        Some(&bot.key),
-    );
-    let ctx = expect_json(&r, 200);
+    let ctx = bot_context(&runner, &owner.token, &bot, email);
     let assists = ctx["assists"].as_array().unwrap();
     assert_eq!(assists.len(), 1, "{ctx}");
     assert_eq!(assists[0]["reference"], a.reference.as_str(), "{ctx}");
@@ -1584,16 +1606,7 @@ fn close_needs_a_resolution_and_reopen_only_a_closed_assist() {
     );
     expect_problem(&reopen_with(&runner, &owner.token, &id, None), 409);
     assert_eq!(snapshot(&runner, &owner.token, &id), reopened);
-    let ctx = expect_json(
-        &call(
-            &runner,
-            "GET",
-            &format!("/v1/customers/context?email={}", enc(email)),
-            None,
-            Some(&bot.key),
-        ),
-        200,
-    );
+    let ctx = bot_context(&runner, &owner.token, &bot, email);
     assert_eq!(ctx["assists"][0]["status"], "open", "{ctx}");
 
     // A pending Assist closes too, and can be closed again after reopening.

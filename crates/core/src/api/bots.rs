@@ -245,3 +245,39 @@ pub(super) fn preflight(ctx: &Ctx, req: &Request) -> Handled {
         .with_header("access-control-max-age", "600")
         .with_header("vary", "Origin"))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomerTokenBody {
+    email: Option<String>,
+    ttl_seconds: Option<i64>,
+}
+
+/// Mints a customer token for a widget (server-side, any member or API
+/// token with inbox access: it reads no more than the inbox shows them).
+pub fn customer_token(ctx: &Ctx, req: &Request, id: &str) -> Handled {
+    accounts::authenticate(ctx, req.authorization())?.require(Permission::Inbox)?;
+    let body: CustomerTokenBody = parse_body(req.body)?;
+    let mut e = Errors::default();
+    let email = e.required("email", body.email);
+    let email = e.email("email", email);
+    let ttl = body.ttl_seconds.unwrap_or(3600);
+    if !(60..=bots::CUSTOMER_TOKEN_MAX_TTL).contains(&ttl) {
+        e.add(
+            "ttl_seconds",
+            format!("must be between 60 and {}", bots::CUSTOMER_TOKEN_MAX_TTL),
+        );
+    }
+    e.finish()?;
+    let Some(email) = email else {
+        return Err(Problem::new(500, "validated fields missing"));
+    };
+    let bot = bots::find(ctx.db, id)?.ok_or_else(|| Problem::missing("That bot"))?;
+    let keyring = ctx.settings.keyring()?;
+    let expires_at = ctx.now() + ttl;
+    let token = bots::mint_customer_token(&keyring, &bot.id, &email, expires_at);
+    Ok(Response::json(
+        201,
+        &json!({"customer_token": token, "email": email, "bot_id": bot.id, "expires_at": crate::time::rfc3339(expires_at)}),
+    ))
+}

@@ -90,25 +90,17 @@ fn admit(ctx: &Ctx, req: &Request) -> Result<Bot, Problem> {
     Ok(bot)
 }
 
-/// A fixed one-minute window per bot and client address, in key-value.
+/// A fixed one-minute window per bot and client address (behind a trusted
+/// proxy, the forwarded client's), counted atomically.
 fn rate_limit(ctx: &Ctx, bot: &Bot) -> Result<(), Problem> {
     let limit = ctx.settings.escalation_rate_limit;
-    let window = ctx.now().div_euclid(60);
     let key = format!(
-        "ratelimit:escalation:{}:{}:{window}",
+        "escalation:{}:{}",
         bot.id,
         ctx.client_ip.as_deref().unwrap_or("-")
     );
-    let count: u32 = ctx
-        .kv
-        .get(&key)
-        .ok()
-        .flatten()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    if count >= limit {
-        let retry = (window + 1) * 60 - ctx.now();
+    if crate::ratelimit::hit(ctx, &key, 60)? > limit {
+        let retry = crate::ratelimit::seconds_left(ctx, 60);
         return Err(Problem::too_many(
             retry,
             format!(
@@ -116,8 +108,6 @@ fn rate_limit(ctx: &Ctx, bot: &Bot) -> Result<(), Problem> {
             ),
         ));
     }
-    // A lost increment only loosens the limit; the request still proceeds.
-    let _ = ctx.kv.set(&key, (count + 1).to_string().as_bytes());
     Ok(())
 }
 
@@ -180,6 +170,21 @@ fn messages(
         }
     }
     Ok(Some(out))
+}
+
+pub const MAX_PHONE_CHARS: usize = 32;
+
+/// A phone number as people type it: digits with `+ - . ( ) /`, spaces and
+/// an extension (`x`, `ext`), at most [`MAX_PHONE_CHARS`].
+pub fn check_phone(phone: &str) -> Result<(), String> {
+    if phone.chars().count() > MAX_PHONE_CHARS {
+        return Err(format!("is longer than {MAX_PHONE_CHARS} characters"));
+    }
+    let allowed = |c: char| c.is_ascii_digit() || " +-.()/xXtTeE".contains(c);
+    if !phone.chars().all(allowed) || !phone.chars().any(|c| c.is_ascii_digit()) {
+        return Err(format!("{phone:?} is not a phone number"));
+    }
+    Ok(())
 }
 
 fn settings(bot: &Bot) -> BotSettings {
@@ -287,7 +292,16 @@ pub fn create(ctx: &Ctx, req: &Request) -> Handled {
                 format!("is longer than {MAX_NAME_CHARS} characters"),
             );
         }
+        Some(n) if n.chars().any(char::is_control) => {
+            missing.push("name");
+            details.add("customer.name", "must not contain control characters");
+        }
         _ => {}
+    }
+    if let Some(phone) = &known.phone
+        && let Err(why) = check_phone(phone)
+    {
+        details.add("customer.phone", why);
     }
     match &known.email {
         None => {
@@ -356,26 +370,56 @@ pub fn create(ctx: &Ctx, req: &Request) -> Handled {
     cors(&bot, req, Response::json(status, &outcome.to_json()))
 }
 
-/// Earlier Assists of a customer, for conversation continuity. A widget's
-/// key is public, so it sees only Assists that came through its own bot.
+/// Earlier Assists of a customer, for conversation continuity. The bot key
+/// ships in every page, so it is no read credential for personal data:
+/// - `customer_token` (minted server-side with `POST /v1/bots/{id}/customer-tokens`)
+///   proves the widget knows the customer: their Assists through this bot;
+/// - `session_id` alone gives the state of that session's own Assist, no text.
 pub fn context(ctx: &Ctx, req: &Request) -> Handled {
     let bot = admit(ctx, req)?;
-    let Some(email) = query_param(req.query, "email")
-        .map(|e| e.trim().to_lowercase())
-        .filter(|e| !e.is_empty())
-    else {
-        return Err(Problem::field(
-            "email",
-            "the email query parameter is required",
-        ));
-    };
-    check_email(&email).map_err(|why| Problem::field("email", why))?;
-    let Some((customer_id, name)) = escalation::find_customer(ctx.db, &email)? else {
+    if let Some(token) = query_param(req.query, "customer_token").filter(|t| !t.is_empty()) {
+        let email = crate::bots::customer_token_email(ctx, &bot.id, &token)?;
         return cors(
             &bot,
             req,
-            Response::json(200, &json!({"customer": null, "assists": []})),
+            Response::json(200, &customer_history(ctx, &bot, &email)?),
         );
+    }
+    if let Some(session_id) = query_param(req.query, "session_id").filter(|s| !s.is_empty()) {
+        let rows = ctx.db.execute(
+            "SELECT reference, status, created_at, closed_at FROM assists WHERE bot_id = ? AND session_id = ?",
+            &[bot.id.clone().into(), session_id.into()],
+        )?;
+        let assists: Vec<Json> = rows
+            .iter()
+            .map(|r| {
+                json!({
+                    "reference": r.text("reference"), "status": r.text("status"),
+                    "created_at": crate::time::rfc3339(r.int("created_at")), "closed_at": r.opt_int("closed_at").map(crate::time::rfc3339),
+                })
+            })
+            .collect();
+        return cors(
+            &bot,
+            req,
+            Response::json(200, &json!({"customer": null, "assists": assists})),
+        );
+    }
+    if query_param(req.query, "email").is_some() {
+        return Err(Problem::new(
+            403,
+            "A bot key alone cannot read a customer's history by email: pass customer_token, minted by your server with POST /v1/bots/{id}/customer-tokens.",
+        ));
+    }
+    Err(Problem::field(
+        "customer_token",
+        "customer_token or session_id is required",
+    ))
+}
+
+fn customer_history(ctx: &Ctx, bot: &Bot, email: &str) -> Result<Json, Problem> {
+    let Some((customer_id, name)) = escalation::find_customer(ctx.db, email)? else {
+        return Ok(json!({"customer": null, "assists": []}));
     };
     let rows = ctx.db.execute(
         "SELECT reference, status, summary, resolution, category, priority, created_at, closed_at FROM assists \
@@ -393,10 +437,9 @@ pub fn context(ctx: &Ctx, req: &Request) -> Handled {
         })
         .collect();
     // A customer this bot never escalated stays unknown to it.
-    let body = if assists.is_empty() {
+    Ok(if assists.is_empty() {
         json!({"customer": null, "assists": []})
     } else {
         json!({"customer": {"name": name, "email": email}, "assists": assists})
-    };
-    cors(&bot, req, Response::json(200, &body))
+    })
 }

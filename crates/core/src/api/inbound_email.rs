@@ -61,7 +61,30 @@ fn route(ctx: &Ctx, req: &Request) -> Handled {
         if !wire::verify_mailgun(key, &signature, ctx.now()) {
             return Err(Problem::unauthorized("The Mailgun signature is not valid."));
         }
-        mail
+        // A signature is good for its whole time window: remember each
+        // token for that long so a captured post cannot be replayed.
+        let valid_until = signature.timestamp.trim().parse::<i64>().unwrap_or(0)
+            + wire::MAILGUN_MAX_SKEW_SECS
+            + 1;
+        let token_key = format!(
+            "mailgun-token:{}",
+            crate::secrets::hash_secret(&signature.token)
+        );
+        if !crate::ratelimit::first_use(ctx, &token_key, valid_until)? {
+            return Err(Problem::unauthorized(
+                "This Mailgun signature was already used; a signed post is accepted once.",
+            ));
+        }
+        // Mailgun retries a failed delivery with the same signature: a
+        // post that was not stored must not count as used.
+        return match inbound::store(ctx, &mail) {
+            Ok(stored) => Ok(Response::json(200, &stored.to_json())),
+            Err(p) => {
+                ctx.db
+                    .execute("DELETE FROM counters WHERE key = ?", &[token_key.into()])?;
+                Err(p)
+            }
+        };
     } else {
         authenticate_secret(ctx, req, path_secret)?;
         parse(format, content_type, req.body)?

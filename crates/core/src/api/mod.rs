@@ -122,7 +122,8 @@ fn route(ctx: &Ctx, req: &Request) -> Handled {
     let m = req.method;
     if let ["csat", token] = segments.as_slice() {
         return match m {
-            "GET" | "HEAD" => Ok(csat_page(ctx, token)?),
+            "GET" | "HEAD" => Ok(csat_page(ctx, token, false)?),
+            "POST" => Ok(csat_page(ctx, token, true)?),
             _ => Err(Problem::method_not_allowed(m, req.path)),
         };
     }
@@ -228,6 +229,10 @@ fn route(ctx: &Ctx, req: &Request) -> Handled {
             "DELETE" => bots::delete(ctx, req, id),
             _ => not_allowed(),
         },
+        ["bots", id, "customer-tokens"] => match m {
+            "POST" => bots::customer_token(ctx, req, id),
+            _ => not_allowed(),
+        },
         ["bots", id, "rotate-key"] => match m {
             "POST" => bots::rotate_key(ctx, req, id),
             _ => not_allowed(),
@@ -241,9 +246,9 @@ fn route(ctx: &Ctx, req: &Request) -> Handled {
     }
 }
 
-/// A survey click: records the score and answers with a small page.
-fn csat_page(ctx: &Ctx, token: &str) -> Handled {
-    let answer = crate::csat::record(ctx, token)?;
+/// A survey link: GET shows the choice, the page's POST records it.
+fn csat_page(ctx: &Ctx, token: &str, save: bool) -> Handled {
+    let answer = crate::csat::answer(ctx, token, save)?;
     Ok(Response {
         status: if answer.is_some() { 200 } else { 404 },
         headers: vec![
@@ -251,7 +256,7 @@ fn csat_page(ctx: &Ctx, token: &str) -> Handled {
             ("cache-control".into(), "no-store".into()),
             (
                 "content-security-policy".into(),
-                "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+                "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
                     .into(),
             ),
             ("referrer-policy".into(), "no-referrer".into()),

@@ -122,11 +122,11 @@ pub fn login(ctx: &Ctx, req: &Request) -> Handled {
     let verified = secrets::verify_password(&password, &stored);
     match found {
         Some((user, _)) if verified => {
-            ratelimit::record_success(ctx, &email);
+            ratelimit::record_success(ctx, &email)?;
             Ok(Response::json(200, &accounts::new_session(ctx, &user)?))
         }
         _ => {
-            ratelimit::record_failure(ctx, &email);
+            ratelimit::record_failure(ctx, &email)?;
             Err(Problem::unauthorized(BAD_CREDENTIALS))
         }
     }
@@ -151,7 +151,7 @@ pub fn logout(ctx: &Ctx, req: &Request) -> Handled {
 pub fn me(ctx: &Ctx, req: &Request) -> Handled {
     match accounts::authenticate(ctx, req.authorization())? {
         Principal::User(u) => Ok(Response::json(200, &json!({"user": u.to_json()}))),
-        Principal::ApiToken { id, name, role } => Ok(Response::json(
+        Principal::ApiToken { id, name, role, .. } => Ok(Response::json(
             200,
             &json!({"token": {"id": id, "name": name, "role": role.as_str()}}),
         )),

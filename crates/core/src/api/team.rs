@@ -93,7 +93,7 @@ pub fn invite(ctx: &Ctx, req: &Request) -> Handled {
                 name.clone().into(),
                 role.as_str().into(),
                 secrets::hash_secret(&token).into(),
-                who.user_id().map(String::from).into(),
+                who.accountable_user().map(String::from).into(),
                 ctx.now().into(),
                 expires_at.into(),
             ],
@@ -163,7 +163,9 @@ pub fn accept(ctx: &Ctx, req: &Request, token: &str) -> Handled {
         return Err(Problem::new(500, "validated fields missing"));
     };
     let rows = ctx.db.execute(
-        "SELECT id, email, name, role, expires_at FROM invitations WHERE token_hash = ? AND accepted_at IS NULL AND revoked_at IS NULL",
+        "SELECT i.id, i.email, i.name, i.role, i.expires_at, i.invited_by, u.id AS inviter_id, u.role AS inviter_role, \
+         u.removed_at AS inviter_removed_at FROM invitations i LEFT JOIN users u ON u.id = i.invited_by \
+         WHERE i.token_hash = ? AND i.accepted_at IS NULL AND i.revoked_at IS NULL",
         &[secrets::hash_secret(token).into()],
     )?;
     let Some(inv) = rows.first() else {
@@ -177,10 +179,16 @@ pub fn accept(ctx: &Ctx, req: &Request, token: &str) -> Handled {
             "The invitation has expired; ask for a new one.",
         ));
     }
+    let role = Role::parse(&inv.text("role")).unwrap_or(Role::Support);
+    if inv.opt_text("invited_by").is_some() && !inviter_still_may_invite(&inv, role) {
+        return Err(Problem::new(
+            410,
+            "The person who sent this invitation can no longer invite to this role; ask for a new one.",
+        ));
+    }
     let email = inv.text("email");
     secrets::check_password(&password, &email).map_err(|why| Problem::field("password", why))?;
     let (id, name) = (inv.text("id"), inv.text("name"));
-    let role = Role::parse(&inv.text("role")).unwrap_or(Role::Support);
     let session = transaction(ctx.db, || {
         // Re-check inside the transaction: one acceptance per invitation.
         let claimed = ctx.db.execute(
@@ -209,6 +217,18 @@ pub fn accept(ctx: &Ctx, req: &Request, token: &str) -> Handled {
         accounts::new_session(ctx, &user)
     })?;
     Ok(Response::json(201, &session))
+}
+
+/// An invitation is only as good as its sender's rights today: a removed
+/// or demoted inviter's invitations stop working.
+fn inviter_still_may_invite(inv: &crate::db::Row, role: Role) -> bool {
+    if inv.opt_text("inviter_id").is_none() || inv.opt_int("inviter_removed_at").is_some() {
+        return false;
+    }
+    let inviter_role = Role::parse(&inv.text("inviter_role")).unwrap_or(Role::Support);
+    crate::permissions::allows(inviter_role, Permission::ManageTeam)
+        && (!role.is_privileged()
+            || crate::permissions::allows(inviter_role, Permission::ManageOwnersAndAdmins))
 }
 
 #[derive(Deserialize)]
@@ -244,7 +264,7 @@ pub fn update(ctx: &Ctx, req: &Request, id: &str) -> Handled {
         };
         let is_self = who.user_id() == Some(target.id.as_str());
         if name.is_some() && !is_self {
-            who.require(Permission::ManageTeam)?;
+            require_for_role(&who, target.role)?;
         }
         if availability.is_some() {
             if !is_self {

@@ -454,16 +454,216 @@ fn escalations_create_once_and_append() {
     assert_eq!(appended["appended_messages"], 1);
     let count = h.db.execute("SELECT COUNT(*) FROM messages", &[]).unwrap();
     assert_eq!(count.scalar(), Some(&crate::db::Value::Integer(4)));
-    let (s, ctx) = h.call_with(
+    let (s, _) = h.call_with(
         handle_escalation,
         "GET",
         "/v1/customers/context?email=ana%40example.com",
         Some(&key),
         Json::Null,
     );
+    assert_eq!(s, 403, "a public key is no read credential by email");
+    let (s, ctx) = h.call_with(
+        handle_escalation,
+        "GET",
+        "/v1/customers/context?session_id=s-1",
+        Some(&key),
+        Json::Null,
+    );
     assert_eq!(s, 200);
     assert_eq!(ctx["assists"][0]["reference"], first["reference"]);
-    assert_eq!(ctx["customer"]["name"], "Ana Souza");
+    assert!(ctx["assists"][0].get("summary").is_none(), "{ctx}");
+}
+
+fn escalate_as(
+    h: &Harness,
+    key: &str,
+    session: &str,
+    name: &str,
+    email: &str,
+    phone: Option<&str>,
+    text: &str,
+) -> (u16, Json) {
+    h.call_with(
+        handle_escalation,
+        "POST",
+        "/v1/escalations",
+        Some(key),
+        json!({"session_id": session, "messages": [{"role": "customer", "text": text}],
+               "customer": {"name": name, "email": email, "phone": phone}, "confirmed": true}),
+    )
+}
+
+#[test]
+fn sessions_belong_to_their_customer_and_closed_ones_reopen() {
+    let h = Harness::new();
+    let owner = h.setup();
+    let key = bot_key(&h, &owner);
+    let (s, first) = escalate_as(
+        &h,
+        &key,
+        "s-9",
+        "Ana Souza",
+        "ana@example.com",
+        None,
+        "my order is late, a human please",
+    );
+    assert_eq!(s, 201, "{first}");
+    // Someone else who knows the session id cannot write into it.
+    let (s, p) = escalate_as(
+        &h,
+        &key,
+        "s-9",
+        "Eve",
+        "eve@example.com",
+        None,
+        "refund to my card instead",
+    );
+    assert_eq!(s, 409, "{p}");
+    let count = h.db.execute("SELECT COUNT(*) FROM messages", &[]).unwrap();
+    assert_eq!(count.scalar(), Some(&crate::db::Value::Integer(1)));
+    // Closed, then the customer writes again in the same session: reopened.
+    let id = first["assist_id"].as_str().unwrap();
+    let (s, _) = h.call(
+        "POST",
+        &format!("/v1/assists/{id}/close"),
+        Some(&owner),
+        json!({"resolution": "Shipped."}),
+    );
+    assert_eq!(s, 200);
+    let (s, again) = escalate_as(
+        &h,
+        &key,
+        "s-9",
+        "Ana Souza",
+        "ANA@example.com",
+        None,
+        "it still has not come",
+    );
+    assert_eq!(
+        (s, again["appended_messages"].as_i64()),
+        (200, Some(1)),
+        "{again}"
+    );
+    let (_, d) = h.call(
+        "GET",
+        &format!("/v1/assists/{id}"),
+        Some(&owner),
+        Json::Null,
+    );
+    assert_eq!(d["status"], "open", "{d}");
+}
+
+#[test]
+fn a_bot_key_cannot_rewrite_a_customer() {
+    let h = Harness::new();
+    let owner = h.setup();
+    let key = bot_key(&h, &owner);
+    let (s, _) = escalate_as(
+        &h,
+        &key,
+        "a-1",
+        "Ana Souza",
+        "ana@example.com",
+        Some("+1 415 555 0100"),
+        "help with my invoice, human please",
+    );
+    assert_eq!(s, 201);
+    let (s, _) = escalate_as(
+        &h,
+        &key,
+        "a-2",
+        "Mallory",
+        "ana@example.com",
+        Some("+44 20 7946 0000"),
+        "another question, human please",
+    );
+    assert_eq!(s, 201);
+    let rows =
+        h.db.execute("SELECT name, phone FROM customers", &[])
+            .unwrap();
+    let row = rows.first().unwrap();
+    assert_eq!(
+        (row.text("name"), row.text("phone")),
+        ("Ana Souza".to_string(), "+1 415 555 0100".to_string())
+    );
+    // Names with control characters and phones that are not phones: 422, nothing stored.
+    let (s, p) = escalate_as(
+        &h,
+        &key,
+        "a-3",
+        "Ana\u{1b}[31m",
+        "x@example.com",
+        None,
+        "hi, human please",
+    );
+    assert_eq!(s, 422, "{p}");
+    let long_phone = "1".repeat(200_000);
+    let (s, p) = escalate_as(
+        &h,
+        &key,
+        "a-4",
+        "Bo",
+        "bo@example.com",
+        Some(&long_phone),
+        "hi, human please",
+    );
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "customer.phone", "{p}");
+    let (s, _) = escalate_as(
+        &h,
+        &key,
+        "a-5",
+        "Bo",
+        "bo@example.com",
+        Some("call me maybe"),
+        "hi, human please",
+    );
+    assert_eq!(s, 422);
+    let n = h.db.execute("SELECT COUNT(*) FROM assists", &[]).unwrap();
+    assert_eq!(n.scalar(), Some(&crate::db::Value::Integer(2)));
+}
+
+#[test]
+fn escalation_rate_limit_counts_every_request_exactly() {
+    let h = Harness::new();
+    let owner = h.setup();
+    let key = bot_key(&h, &owner);
+    let body = json!({"messages": [{"role": "customer", "text": "hello"}]});
+    let limit = crate::env::Settings::default().escalation_rate_limit as usize;
+    let statuses: Vec<u16> = (0..limit + 5)
+        .map(|_| {
+            h.call_with(
+                handle_escalation,
+                "POST",
+                "/v1/escalations/check",
+                Some(&key),
+                body.clone(),
+            )
+            .0
+        })
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), limit);
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5);
+    // A new minute opens a new window, and the stale one is swept.
+    h.now_ms.set(h.now_ms.get() + 61_000);
+    assert_eq!(
+        h.call_with(
+            handle_escalation,
+            "POST",
+            "/v1/escalations/check",
+            Some(&key),
+            body
+        )
+        .0,
+        200
+    );
+    let n =
+        h.db.execute(
+            "SELECT COUNT(*) FROM counters WHERE key LIKE 'escalation:%'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(n.scalar(), Some(&crate::db::Value::Integer(1)));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use super::{Handled, Request, Response};
 use crate::accounts::{self, API_TOKEN_PREFIX};
+use crate::db::transaction;
 use crate::env::Ctx;
 use crate::permissions::{Permission, Role};
 use crate::problem::Problem;
@@ -78,7 +79,7 @@ pub fn create(ctx: &Ctx, req: &Request) -> Handled {
             role.as_str().into(),
             secrets::hash_secret(&token).into(),
             secrets::display_prefix(&token).into(),
-            who.user_id().map(String::from).into(),
+            who.accountable_user().map(String::from).into(),
             ctx.now().into(),
         ],
     )?;
@@ -99,12 +100,27 @@ pub fn create(ctx: &Ctx, req: &Request) -> Handled {
 pub fn revoke(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     let who = accounts::authenticate(ctx, req.authorization())?;
     who.require(Permission::ManageIntegrations)?;
-    let rows = ctx.db.execute(
-        "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL RETURNING id",
-        &[ctx.now().into(), id.into()],
-    )?;
-    if rows.rows.is_empty() {
-        return Err(Problem::missing("That API token"));
-    }
+    transaction(ctx.db, || {
+        let rows = ctx.db.execute(
+            "SELECT role FROM api_tokens WHERE id = ? AND revoked_at IS NULL",
+            &[id.into()],
+        )?;
+        let Some(row) = rows.first() else {
+            return Err(Problem::missing("That API token"));
+        };
+        let role = Role::parse(&row.text("role")).unwrap_or(Role::Owner);
+        if role > who.role() {
+            return Err(Problem::forbidden(format!(
+                "A {} cannot revoke a token with the {} role.",
+                who.role().as_str(),
+                role.as_str()
+            )));
+        }
+        ctx.db.execute(
+            "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            &[ctx.now().into(), id.into()],
+        )?;
+        Ok(())
+    })?;
     Ok(Response::no_content())
 }

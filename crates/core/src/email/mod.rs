@@ -352,7 +352,10 @@ pub fn on_new_assist(
             },
         )?;
     }
-    if confirm_customer && info.customer_email.is_some() {
+    if confirm_customer
+        && let Some(address) = info.customer_email.as_deref()
+        && confirmation_allowed(ctx, &bot_id, address)?
+    {
         let subject = match inbound {
             Some((subject, message_id)) => {
                 let subject = if subject.trim().is_empty() {
@@ -388,8 +391,37 @@ pub fn on_new_assist(
     Ok(())
 }
 
+/// Confirmations go to whatever address the customer typed, so a public
+/// bot key must not make Baton a relay: a few per address an hour, and a
+/// bound per bot an hour. Past either, the Assist is still created and the
+/// team still told; only the confirmation is left out.
+pub const CONFIRMATIONS_PER_ADDRESS_PER_HOUR: u32 = 3;
+pub const CONFIRMATIONS_PER_BOT_PER_HOUR: u32 = 500;
+
+fn confirmation_allowed(ctx: &Ctx, bot_id: &str, address: &str) -> Result<bool, Problem> {
+    let per_address = crate::ratelimit::hit(
+        ctx,
+        &format!("confirm:addr:{}", crate::secrets::hash_secret(address)),
+        3600,
+    )?;
+    let per_bot = crate::ratelimit::hit(ctx, &format!("confirm:bot:{bot_id}"), 3600)?;
+    Ok(per_address <= CONFIRMATIONS_PER_ADDRESS_PER_HOUR
+        && per_bot <= CONFIRMATIONS_PER_BOT_PER_HOUR)
+}
+
+/// The greeting's name: the first word of the customer's name when it looks
+/// like a name (letters, with `-`, `'` or `.`), else "there", so text an
+/// attacker types as a "name" is never echoed to the address they chose.
 fn first_name(name: &str) -> &str {
-    name.split_whitespace().next().unwrap_or("there")
+    name.split_whitespace()
+        .next()
+        .filter(|w| {
+            w.chars().count() <= 30
+                && w.chars().any(char::is_alphabetic)
+                && w.chars().all(|c| c.is_alphabetic() || "-'.’".contains(c))
+                && !w.contains("..")
+        })
+        .unwrap_or("there")
 }
 
 /// An agent's reply to the customer; fails with 409 and a reason when the

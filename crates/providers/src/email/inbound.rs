@@ -17,7 +17,7 @@ use super::{Address, Attachment, InboundEmail, ParseError, charset};
 /// Attachments read from SendGrid's attachment-info beyond the files sent.
 const MAX_LISTED_ATTACHMENTS: usize = 1024;
 /// Largest clock difference accepted for a Mailgun signature timestamp.
-const MAILGUN_MAX_SKEW_SECS: i64 = 15 * 60;
+pub const MAILGUN_MAX_SKEW_SECS: i64 = 15 * 60;
 
 fn str_of<'a>(obj: &'a Map<String, Value>, key: &str) -> &'a str {
     obj.get(key).and_then(Value::as_str).unwrap_or("")

@@ -17,7 +17,8 @@ mod reply;
 
 pub use html::{html_to_text, sanitize_html};
 pub use inbound::{
-    MailgunSignature, parse_mailgun, parse_postmark, parse_sendgrid, verify_mailgun,
+    MAILGUN_MAX_SKEW_SECS, MailgunSignature, parse_mailgun, parse_postmark, parse_sendgrid,
+    verify_mailgun,
 };
 pub use mime::{MAX_MIME_DEPTH, MAX_MIME_PARTS, parse_mime};
 pub use outbound::{EmailProvider, OutboundEmail, SendOutcome, build_send, classify_send};

@@ -39,10 +39,17 @@ pub fn verify(req: &WebhookRequest<'_>, auth_token: &str) -> Result<(), VerifyEr
         .iter()
         .find(|(k, _)| k == "bodySHA256")
         .map(|(_, v)| v.clone());
+    // The signature must cover the body: as form parameters, or through
+    // bodySHA256. Any other body would ride along unsigned.
     let params = match &body_hash {
         Some(_) => Vec::new(),
         None if is_form(req) => parse_form(req.body),
-        None => Vec::new(),
+        None if req.body.iter().all(u8::is_ascii_whitespace) => Vec::new(),
+        None => {
+            return Err(VerifyError::Malformed(
+                "body (neither form-encoded nor covered by bodySHA256)",
+            ));
+        }
     };
     let matched = url_variants(req.url)
         .iter()
@@ -404,6 +411,25 @@ mod tests {
             ..req
         };
         assert_eq!(verify(&tampered, "t"), Err(VerifyError::Mismatch));
+    }
+
+    /// A non-form body without bodySHA256 is not covered by the signature
+    /// (only the URL is signed), so it is refused rather than parsed.
+    #[test]
+    fn unsigned_body_is_refused() {
+        let url = "https://h.test/hooks/voice/twilio/l1?event=transcription";
+        let sig = signature("t", url, &[]);
+        let h = headers(&sig, "text/plain");
+        let req = WebhookRequest {
+            method: "POST",
+            url,
+            headers: &h,
+            body: b"CallSid=CA9&TranscriptionText=forged&TranscriptionStatus=completed",
+        };
+        assert!(matches!(verify(&req, "t"), Err(VerifyError::Malformed(_))));
+        // The same URL with an empty body is what Twilio signs: fine.
+        let empty = WebhookRequest { body: b"", ..req };
+        assert_eq!(verify(&empty, "t"), Ok(()));
     }
 
     fn post(body: &str) -> VoiceEvent {

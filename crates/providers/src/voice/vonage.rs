@@ -6,7 +6,7 @@
 //! carries `Authorization: Bearer <JWT>` signed HS256 with the account's
 //! signature secret. Claims seen: `api_key`, `application_id`, `iat`,
 //! `jti`, `payload_hash` (hex SHA-256 of the body). [`verify`] checks the
-//! MAC, the time claims, `payload_hash` when present, and that the token
+//! MAC, the time claims (iat required), `payload_hash` (required on any body), and that the token
 //! names this line's application (and API key, when one is configured).
 //!
 //! Webhooks are pasted by hand (answer URL and event URL of the Vonage
@@ -71,11 +71,12 @@ pub fn verify(
         now_unix,
         LEEWAY_SECS,
     )?;
-    if claims
+    // Vonage always sets iat; without it a token would never go stale.
+    let iat = claims
         .get("iat")
         .and_then(Value::as_i64)
-        .is_some_and(|iat| now_unix - iat > MAX_AGE_SECS)
-    {
+        .ok_or(VerifyError::Missing("iat claim"))?;
+    if now_unix - iat > MAX_AGE_SECS {
         return Err(VerifyError::Stale);
     }
     let claim = |name: &str| claims.get(name).and_then(Value::as_str);
@@ -90,11 +91,11 @@ pub fn verify(
     {
         return Err(VerifyError::Mismatch);
     }
-    // payload_hash binds the token to this body. GET callbacks have no
-    // body to bind; their parameters are in the (signed-over-TLS) URL.
-    if !req.method.eq_ignore_ascii_case("GET")
-        && let Some(expected) = claim("payload_hash")
-    {
+    // payload_hash binds the token to this body; without it the token would
+    // authorize any body, any number of times. GET callbacks have no body
+    // to bind; their parameters are in the (signed-over-TLS) URL.
+    if !req.method.eq_ignore_ascii_case("GET") && !req.body.iter().all(u8::is_ascii_whitespace) {
+        let expected = claim("payload_hash").ok_or(VerifyError::Missing("payload_hash claim"))?;
         let actual = hex(&sha256(req.body));
         if !ct_eq(actual.as_bytes(), expected.to_ascii_lowercase().as_bytes()) {
             return Err(VerifyError::Mismatch);
@@ -416,6 +417,18 @@ mod tests {
             );
         }
         assert_eq!(verify(&req, &LINE, now + 1000), Err(VerifyError::Stale));
+        // Without payload_hash a token would authorize any body; without
+        // iat it would never go stale.
+        for missing in ["payload_hash", "iat"] {
+            let mut c = claims.clone();
+            c.as_object_mut().unwrap().remove(missing);
+            let h = signed(c);
+            let r = WebhookRequest { headers: &h, ..req };
+            assert!(
+                matches!(verify(&r, &LINE, now), Err(VerifyError::Missing(_))),
+                "{missing}"
+            );
+        }
         let wrong_secret = Verifier {
             signature_secret: "other",
             ..LINE
