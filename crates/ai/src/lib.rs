@@ -10,7 +10,9 @@
 mod compose;
 mod decide;
 pub mod extract;
+pub mod features;
 mod judge;
+pub mod model;
 mod scan;
 pub mod text;
 

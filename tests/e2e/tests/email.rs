@@ -681,3 +681,78 @@ fn api_keys_need_the_encryption_key_and_drain_needs_an_admin() {
         json!({"sent": 0, "retrying": 0, "failed": 0, "remaining": 0})
     );
 }
+
+/// A public bot key must not make Baton an open relay: confirmations to one
+/// address are capped per hour (the Assists are still created and the team
+/// still told), and a "name" that is not a name is never echoed.
+#[test]
+fn confirmations_are_capped_per_address_and_never_echo_odd_names() {
+    let fake = FakeEmailApi::start("postmark", "pm-relay-1");
+    let app = start("email-relay", &[&fake], &[]);
+    let bot = bot_with_email(&app, &fake, "Relay");
+    for i in 0..5 {
+        escalate(&app, &bot, &format!("relay-{i}"), "victim@example.org");
+    }
+    // Two emails to the team per Assist, confirmations only for the first three.
+    fake.wait_for(5 + 3);
+    // Anything more would have been queued with them: give it time to show.
+    std::thread::sleep(Duration::from_millis(1500));
+    drain(&app);
+    let sent = fake.sent().len();
+    let to_victim = fake
+        .sent()
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t.contains("victim@example.org")))
+        .count();
+    assert_eq!(
+        to_victim, 3,
+        "confirmations to one address ({sent} emails in all)"
+    );
+    let team = fake
+        .sent()
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t.contains("team@acme.test")))
+        .count();
+    assert_eq!(team, 5, "the team hears of every Assist");
+
+    // A link or spam text typed as the name: the greeting says "there".
+    let r = call(
+        &app.runner,
+        "POST",
+        "/v1/escalations",
+        Some(&json!({
+            "session_id": "relay-name",
+            "messages": [{"role": "customer", "text": "I need a human about my refund"}],
+            "customer": {"name": "http://win-a-prize.example claim now", "email": "other@example.org"},
+            "confirmed": true
+        })),
+        Some(&bot.key),
+    );
+    expect_json(&r, 201);
+    let started = Instant::now();
+    let confirmation = loop {
+        if let Some(m) = fake
+            .sent()
+            .into_iter()
+            .find(|m| m.to.iter().any(|t| t.contains("other@example.org")))
+        {
+            break m;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no confirmation"
+        );
+        drain(&app);
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        confirmation.text.starts_with("Hi there,"),
+        "{}",
+        confirmation.text
+    );
+    assert!(
+        !confirmation.text.contains("win-a-prize"),
+        "{}",
+        confirmation.text
+    );
+}

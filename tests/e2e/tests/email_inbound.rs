@@ -368,6 +368,14 @@ fn sendgrid_mailgun_and_raw_mime_deliveries() {
         customer_emails(&detail(&app, &id)).last().unwrap()["text"],
         "Thanks, that fixed it!"
     );
+    // The same signed post again (a captured request, replayed within the
+    // signature's time window) is refused.
+    let replay = send_raw("POST", &url, Some(&form(&signature)), &urlencoded);
+    let p = expect_problem(&replay, 401);
+    assert!(
+        p["detail"].as_str().unwrap().contains("already used"),
+        "{p}"
+    );
 
     // Raw MIME from someone new: a new Assist with the AI analysis, and a
     // confirmation that answers their email.

@@ -1520,3 +1520,48 @@ fn another_bots_key_learns_nothing_about_the_customer() {
     let body = expect_json(&context(&runner, &other.key, &by_token(&token)), 200);
     assert_eq!(body, json!({"customer": null, "assists": []}));
 }
+
+/// Behind a trusted proxy the limit keys on the client the proxy saw (the
+/// rightmost X-Forwarded-For entry), not on the proxy's one address; what
+/// a client prepends to the header changes nothing.
+#[test]
+fn rate_limits_key_on_the_client_behind_a_trusted_proxy() {
+    let runner = RunnerOptions::new("spin.toml", "esc-proxy")
+        .variable("escalation_rate_limit_per_minute", "3")
+        .variable("trusted_proxy_header", "X-Forwarded-For")
+        .start();
+    let session = setup_owner(&runner);
+    let bot = create_bot(&runner, &session, "Shop chat", TEAM);
+    let body = json!({"messages": [customer("hello")]}).to_string();
+    let from = |xff: &str| {
+        send_raw(
+            "POST",
+            &runner.url("/v1/escalations/check"),
+            Some(&body),
+            &[
+                ("authorization", &format!("Bearer {}", bot.key)),
+                ("content-type", "application/json"),
+                ("x-forwarded-for", xff),
+            ],
+        )
+        .status
+    };
+    // Counts are per minute window: a run that straddles a boundary is
+    // repeated with fresh addresses.
+    for attempt in 0..3 {
+        let minute = now_secs().div_euclid(60);
+        let a: Vec<u16> = (0..4)
+            .map(|i| from(&format!("10.9.9.{i}, 203.0.113.{attempt}")))
+            .collect();
+        let b: Vec<u16> = (0..3)
+            .map(|_| from(&format!("198.51.100.{attempt}")))
+            .collect();
+        if now_secs().div_euclid(60) != minute {
+            continue;
+        }
+        assert_eq!(a, [200, 200, 200, 429], "spoofed entries do not buy budget");
+        assert_eq!(b, [200, 200, 200], "another client has its own budget");
+        return;
+    }
+    panic!("three runs straddled a minute boundary");
+}
