@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { AssistDetail } from './api';
 import type { Apply } from './assist';
 import { putAiReply } from './composer';
-import { CATEGORIES, PRIORITIES, ago, dateTime, label, percent } from './format';
+import { CATEGORIES, PRIORITIES, ago, dateTime, label, languageName, percent } from './format';
 import { linkClick } from './router';
 import { StatusBadge, can, useMe } from './ui';
 
@@ -34,7 +34,25 @@ export function AiPanel(props: { d: AssistDetail; apply: Apply; open: boolean; o
       )}
       <section class="card">
         <h2>Summary</h2>
-        <p class="summary-text">{ai.summary || 'No summary.'}</p>
+        {ai.language && (
+          <p class="small muted" id="ai-language">
+            Customer writes in {languageName(ai.language.value)} ({percent(ai.language.confidence)} confidence)
+          </p>
+        )}
+        <p class="summary-text" lang={ai.language?.value}>
+          {ai.summary || 'No summary.'}
+        </p>
+        {ai.summary_team && (
+          <p class="summary-text summary-team" lang="en">
+            <span class="muted small">In English: </span>
+            {ai.summary_team}
+          </p>
+        )}
+        {(ai.team_adjusted ?? []).length > 0 && (
+          <p class="small team-adjusted">
+            {(ai.team_adjusted ?? []).map(label).join(' and ')} learned from your team's corrections.
+          </p>
+        )}
       </section>
 
       <section class="card">

@@ -28,6 +28,7 @@ export interface AssistRow {
   category: string;
   status: string;
   channel: string;
+  language?: string;
   brand_label: string | null;
   tags: string[];
   assignee: { id: string; name: string } | null;
@@ -78,6 +79,11 @@ export interface Scored {
 
 export interface Analysis {
   summary?: string;
+  /** The summary in the team's language when the customer writes another. */
+  summary_team?: string | null;
+  language?: Scored;
+  /** Judgements this workspace's own corrections changed. */
+  team_adjusted?: string[];
   details?: {
     name?: string | null;
     email?: string | null;
@@ -120,6 +126,7 @@ export interface AssistDetail {
   priority: string;
   category: string;
   channel: string;
+  language?: string;
   brand_label: string | null;
   tags: string[];
   assignee: { id: string; name: string } | null;

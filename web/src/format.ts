@@ -48,6 +48,21 @@ export const CATEGORIES = [
 ] as const;
 export const CHANNELS = ['web', 'mobile', 'email', 'sms', 'whatsapp', 'messenger', 'voice', 'voicemail', 'api', 'import'] as const;
 export const ROLES = ['owner', 'admin', 'manager', 'support'] as const;
+/** The customer languages the built-in AI detects and writes in. */
+export const LANGUAGES = ['en', 'es', 'de', 'fr', 'pt', 'it', 'nl'] as const;
+const LANGUAGE_NAMES: Record<string, string> = {
+  en: 'English',
+  es: 'Spanish',
+  de: 'German',
+  fr: 'French',
+  pt: 'Portuguese',
+  it: 'Italian',
+  nl: 'Dutch',
+};
+
+export function languageName(code: string | null | undefined): string {
+  return code ? (LANGUAGE_NAMES[code] ?? code) : '';
+}
 export const PROVIDERS = ['postmark', 'sendgrid', 'brevo', 'resend'] as const;
 
 const LABELS: Record<string, string> = {

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preac
 import { get, query } from './api';
 import type { AssistRow, Counts } from './api';
 import { AssistView } from './assist';
-import { CATEGORIES, CHANNELS, PRIORITIES, ago, label } from './format';
+import { CATEGORIES, CHANNELS, LANGUAGES, PRIORITIES, ago, label, languageName } from './format';
 import { linkClick, navigate } from './router';
 import { TopBar } from './topbar';
 import { PriorityBadge, errorText, useTick, useTitle } from './ui';
@@ -22,11 +22,12 @@ export interface Filters {
   tag: string;
   label: string;
   channel: string;
+  language: string;
   assignee: string; // '', 'me' or 'none'
   q: string;
 }
 
-const FILTER_KEYS = ['priority', 'category', 'tag', 'label', 'channel', 'assignee', 'q'] as const;
+const FILTER_KEYS = ['priority', 'category', 'tag', 'label', 'channel', 'language', 'assignee', 'q'] as const;
 
 export function filtersFrom(params: URLSearchParams): Filters {
   const status = params.get('status') as Status;
@@ -37,6 +38,7 @@ export function filtersFrom(params: URLSearchParams): Filters {
     tag: '',
     label: '',
     channel: '',
+    language: '',
     assignee: '',
     q: '',
   };
@@ -53,6 +55,7 @@ export function filtersQuery(f: Filters): string {
     tag: f.tag,
     label: f.label,
     channel: f.channel,
+    language: f.language,
     assignee: f.assignee,
     q: f.q,
   });
@@ -65,6 +68,7 @@ function apiParams(f: Filters) {
     tag: f.tag.trim().toLowerCase(),
     brand_label: f.label.trim(),
     channel: f.channel,
+    language: f.language,
     assignee: f.assignee,
     q: f.q.trim(),
   };
@@ -414,6 +418,11 @@ function Row(props: { a: AssistRow; selected: boolean; qs: string; now: number }
         <span class="row-meta">
           <PriorityBadge value={a.priority} />
           <span class="chip">{label(a.category)}</span>
+          {a.language && a.language !== 'en' && (
+            <span class="chip lang" title={languageName(a.language)}>
+              {a.language.toUpperCase()}
+            </span>
+          )}
           {a.brand_label && <span class="chip">{a.brand_label}</span>}
           <span class="ref">{a.reference}</span>
           {a.assignee && <span class="assignee">{a.assignee.name}</span>}
@@ -449,6 +458,15 @@ function FilterBar(props: { f: Filters; setFilters: (c: Partial<Filters>) => voi
       {select('f-category', 'Category', f.category, CATEGORIES, 'category')}
       {select('f-channel', 'Channel', f.channel, CHANNELS, 'channel')}
       <div class="filter">
+        <label for="f-language">Language</label>
+        <select id="f-language" value={f.language} onChange={(e) => setFilters({ language: e.currentTarget.value })}>
+          <option value="">Any</option>
+          {LANGUAGES.map((l) => (
+            <option value={l}>{languageName(l)}</option>
+          ))}
+        </select>
+      </div>
+      <div class="filter">
         <label for="f-assignee">Assignee</label>
         <select id="f-assignee" value={f.assignee} onChange={(e) => setFilters({ assignee: e.currentTarget.value })}>
           <option value="">Anyone</option>
@@ -470,7 +488,7 @@ function FilterBar(props: { f: Filters; setFilters: (c: Partial<Filters>) => voi
         onClick={() => {
           setTag('');
           setBrand('');
-          setFilters({ priority: '', category: '', channel: '', assignee: '', tag: '', label: '' });
+          setFilters({ priority: '', category: '', channel: '', language: '', assignee: '', tag: '', label: '' });
         }}
       >
         Clear filters

@@ -3,8 +3,21 @@
 //! order number), specific to the category and honest: they promise only
 //! that a person is looking into it, never an outcome.
 
+use crate::phrases::{Lang, Phrases, phrases};
 use crate::scan::{Scanned, indexes};
-use crate::{BotSettings, Category, Decision, Details, Known, Role, Scored, TriggerKind};
+use crate::{BotSettings, Category, Decision, Details, Known, Role, Sentiment, TriggerKind};
+
+/// What the summary and the reply are written from.
+pub struct Context<'a> {
+    pub details: &'a Details,
+    pub category: Category,
+    pub decision: &'a Decision,
+    pub sentiment: Sentiment,
+    /// Some(ongoing) when physical danger was mentioned.
+    pub safety: Option<bool>,
+    pub scanned: &'a [Scanned<'a>],
+    pub team: &'a str,
+}
 
 pub fn collect_prompt(
     decision: &Decision,
@@ -58,8 +71,9 @@ fn first_name(name: &str) -> &str {
     name.split_whitespace().next().unwrap_or(name)
 }
 
-/// The customer's most telling sentence: the one with the most topic words.
-fn key_sentence(scanned: &[Scanned]) -> Option<String> {
+/// The customer's most telling sentence: the one with the most topic words
+/// (the English lexicon's), else, in other languages, their first one.
+fn key_sentence(scanned: &[Scanned], lang: Lang) -> Option<String> {
     let idx = indexes();
     let mut best: Option<(f32, String)> = None;
     for m in scanned.iter().filter(|m| m.role == Role::Customer) {
@@ -85,7 +99,19 @@ fn key_sentence(scanned: &[Scanned]) -> Option<String> {
             }
         }
     }
-    best.filter(|(s, _)| *s > 0.0).map(|(_, s)| clip(&s, 160))
+    let first = || {
+        scanned
+            .iter()
+            .filter(|m| m.role == Role::Customer)
+            .flat_map(|m| m.text.split(['.', '!', '?', '\n']).map(str::trim))
+            .find(|s| s.len() > 12)
+            .map(|s| clip(s, 160))
+    };
+    match best.filter(|(s, _)| *s > 0.0) {
+        Some((_, s)) => Some(clip(&s, 160)),
+        None if lang != Lang::En => first(),
+        None => None,
+    }
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -99,115 +125,93 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// Two or three plain sentences: who wants what, and what has been tried.
-pub fn summary(
-    scanned: &[Scanned],
-    details: &Details,
-    category: &Scored<Category>,
-    decision: &Decision,
-) -> String {
-    let who = match (&details.name, &details.email) {
-        (Some(n), Some(e)) => format!("{n} ({e})"),
+/// Two or three plain sentences in `lang`: who wants what, and what has
+/// been tried.
+pub fn summary(c: &Context, lang: Lang) -> String {
+    let p = phrases(lang);
+    let d = c.details;
+    let who = match (&d.name, &d.email) {
+        (Some(n), Some(e)) => p.who_with_email.replace("{name}", n).replace("{email}", e),
         (Some(n), None) => n.clone(),
-        (None, Some(e)) => format!("A customer ({e})"),
-        (None, None) => "A customer".into(),
+        (None, Some(e)) => p.a_customer_with_email.replace("{email}", e),
+        (None, None) => p.a_customer.to_string(),
     };
-    let order = match details.order_numbers.as_slice() {
+    let about = match d.order_numbers.as_slice() {
         [] => String::new(),
-        [one] => format!(" about order {one}"),
-        many => format!(" about orders {}", many.join(", ")),
+        [one] => p.about_order.replace("{order}", one),
+        many => p.about_orders.replace("{orders}", &many.join(", ")),
     };
-    let mut out = format!("{who} needs help with {}{order}.", category.value.topic());
-    if let Some(s) = key_sentence(scanned) {
-        out.push_str(&format!(" They wrote: \u{201c}{s}\u{201d}"));
+    let topic = p.topics[category_index(c.category)];
+    let mut out = p
+        .needs_help
+        .replace("{who}", &who)
+        .replace("{topic}", topic)
+        .replace("{about}", &about);
+    if let Some(s) = key_sentence(c.scanned, lang) {
+        out.push_str(&p.they_wrote.replace("{quote}", &s));
         if !s.ends_with('…') {
             out.push('.');
         }
     }
-    let assistant_turns = scanned.iter().filter(|m| m.role == Role::Assistant).count();
+    let assistant_turns = c.scanned.iter().filter(|m| m.role == Role::Assistant).count();
     let tried = match assistant_turns {
-        0 => "The chat AI had not answered yet".to_string(),
-        1 => "The chat AI replied once".to_string(),
-        n => format!("The chat AI replied {n} times"),
+        0 => p.bot_replied_none.to_string(),
+        1 => p.bot_replied_once.to_string(),
+        n => p.bot_replied_n.replace("{n}", &n.to_string()),
     };
-    let why = match decision.trigger.as_ref().map(|t| t.kind) {
-        Some(TriggerKind::Phrase) => "before the customer asked for a person",
-        Some(TriggerKind::Frustration) => "but the customer grew frustrated",
-        Some(TriggerKind::Sensitive) => "before a sensitive topic came up",
-        Some(TriggerKind::LowConfidence) => "but was not confident in its answer",
-        None => "and the conversation was handed over",
-    };
+    let why = p.why[match c.decision.trigger.as_ref().map(|t| t.kind) {
+        Some(TriggerKind::Phrase) => 0,
+        Some(TriggerKind::Frustration) => 1,
+        Some(TriggerKind::Sensitive) => 2,
+        Some(TriggerKind::LowConfidence) => 3,
+        None => 4,
+    }];
     out.push_str(&format!(" {tried} {why}."));
     out
 }
 
-/// Category-specific bodies; several variants so "regenerate" differs.
-fn bodies(category: Category, order: &str) -> [String; 2] {
-    let o = if order.is_empty() {
-        String::new()
+fn category_index(c: Category) -> usize {
+    Category::ALL.iter().position(|x| *x == c).unwrap_or(8)
+}
+
+/// The body for this conversation: what to do now for a safety matter,
+/// the legal or security wording for those, else the category's, opened
+/// with an apology (not thanks for patience) when the customer is upset.
+fn body(c: &Context, p: &Phrases, variant: usize) -> String {
+    let topic = c.decision.trigger.as_ref().and_then(|t| t.topic);
+    if c.safety.is_some() {
+        return p.safety_body.to_string();
+    }
+    match topic {
+        Some("legal") => return p.legal_body.to_string(),
+        Some("security") => return p.security_body.to_string(),
+        _ => {}
+    }
+    let order_clause = c
+        .details
+        .order_numbers
+        .first()
+        .map(|o| p.order_clause.replace("{order}", o))
+        .unwrap_or_default();
+    let bodies = &p.bodies[category_index(c.category)];
+    let body = bodies[variant % bodies.len()].replace("{order_clause}", &order_clause);
+    if c.sentiment == Sentiment::Frustrated {
+        format!("{} {body}", p.frustrated_opening)
     } else {
-        format!(" for order {order}")
-    };
-    match category {
-        Category::Billing => [
-            format!("I'm sorry about the trouble with your billing{o}. I'm reviewing the charges on your account now and will confirm exactly what happened."),
-            format!("Thanks for flagging this charge{o}. I'm checking your billing history and will get back to you with what I find and the options we have."),
-        ],
-        Category::Refund => [
-            format!("I understand you'd like a refund{o}. I'm looking at your purchase now and will let you know what we can do and the next steps."),
-            format!("Thanks for explaining why you'd like your money back{o}. I'm reviewing the details and will follow up with the options available to you."),
-        ],
-        Category::Technical => [
-            "I'm sorry the product isn't working as it should. I'm looking into the problem you described and will update you as soon as I know more. If you have a screenshot or the exact error message, please send it over.".to_string(),
-            "Thanks for the details about this problem. I'm investigating it with our team now and will come back to you with what we find. Any screenshot or error text you can share will help.".to_string(),
-        ],
-        Category::AccountLogin => [
-            "I'm sorry you're having trouble getting into your account. I'm checking it now and will help you regain access safely. For your security, please don't share your password with anyone, including us.".to_string(),
-            "Thanks for reaching out about your account access. I'm looking into it and will guide you through getting back in securely. Please never send us your password.".to_string(),
-        ],
-        Category::OrderShipping => [
-            format!("I'm sorry for the trouble with your order{o}. I'm checking its status and delivery details now and will update you with what I find."),
-            format!("Thanks for your patience with your order{o}. I'm looking into where it is and will get back to you with an update."),
-        ],
-        Category::Sales => [
-            "Thanks for your interest! I'd be glad to help you find the right option. Could you tell me a little more about what you need, such as team size and timing? I'll follow up with details.".to_string(),
-            "Thanks for getting in touch about our plans. I'm happy to walk you through the options that fit your needs and will follow up with the details.".to_string(),
-        ],
-        Category::Cancellation => [
-            format!("I understand you'd like to cancel{o}. I'm looking at your account now and will confirm the next steps and anything that affects you, such as billing dates."),
-            format!("Thanks for letting us know you want to cancel{o}. I'm reviewing your account and will follow up to make sure it's handled the way you want."),
-        ],
-        Category::Feedback => [
-            "Thank you for taking the time to share this. I've passed your feedback to the team, and it genuinely helps us improve.".to_string(),
-            "Thanks for your feedback, we really appreciate it. I've shared it with the people who work on this.".to_string(),
-        ],
-        Category::General => [
-            "Thanks for your question. I'm looking into it and will get back to you with a clear answer.".to_string(),
-            "Thanks for reaching out. I'm checking this for you and will follow up shortly with the information you need.".to_string(),
-        ],
+        body
     }
 }
 
-/// A ready-to-send reply; `variant` picks among equivalent wordings.
-pub fn reply(
-    details: &Details,
-    category: Category,
-    _scanned: &[Scanned],
-    team: &str,
-    variant: usize,
-) -> String {
-    let greeting = match &details.name {
-        Some(n) => format!("Hi {},", first_name(n)),
-        None => "Hi there,".to_string(),
+/// A ready-to-send reply in `lang`; `variant` picks among equivalent
+/// wordings.
+pub fn reply(c: &Context, lang: Lang, variant: usize) -> String {
+    let p = phrases(lang);
+    let greeting = match &c.details.name {
+        Some(n) => p.greeting_named.replace("{name}", first_name(n)),
+        None => p.greeting_anonymous.to_string(),
     };
-    let order = details
-        .order_numbers
-        .first()
-        .map(String::as_str)
-        .unwrap_or("");
-    let bodies = bodies(category, order);
-    let body = &bodies[variant % bodies.len()];
-    format!("{greeting}\n\n{body}\n\nBest regards,\nThe {team} team")
+    let sign_off = p.sign_off.replace("{team}", c.team);
+    format!("{greeting}\n\n{}\n\n{sign_off}", body(c, p, variant))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,7 +311,20 @@ fn replace_all(text: &str, table: &[(&str, &str)]) -> String {
     out
 }
 
-/// Rewrites a draft (the suggestion or the agent's own text).
+/// Rewrites a draft in the conversation's language: register tables for
+/// that language, and "shorter" as everywhere.
+pub fn refine_in(text: &str, how: Refinement, lang: Lang) -> String {
+    if lang == Lang::En || how == Refinement::Shorter {
+        return refine(text, how);
+    }
+    let p = phrases(lang);
+    match how {
+        Refinement::Formal => replace_all(text, p.formal),
+        _ => replace_all(text, p.casual),
+    }
+}
+
+/// Rewrites an English draft (the suggestion or the agent's own text).
 pub fn refine(text: &str, how: Refinement) -> String {
     match how {
         Refinement::Formal => {

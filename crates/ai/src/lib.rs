@@ -4,19 +4,24 @@
 //! priority, category, tags, sentiment, reason and a suggested reply). Every
 //! judgement carries a confidence and the factors that decided it.
 //!
-//! Optional LLM back ends (a later issue) plug in behind [`Engine`]; their
-//! output is validated and the built-in result stands on any failure.
+//! Rules decide what must never be missed (safety, legal, security,
+//! explicit requests for a person, in seven languages); a compact model
+//! trained on a labelled multilingual corpus decides what needs
+//! generalisation ([`model`], [`triage`]); a workspace's corrections adjust
+//! it ([`learn`]).
 
 mod compose;
 mod decide;
 pub mod extract;
 pub mod features;
+pub mod learn;
 mod judge;
 pub mod model;
 mod scan;
 pub mod text;
 
-pub use compose::{Refinement, refine};
+pub use compose::{Refinement, refine, refine_in};
+pub use phrases::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -289,32 +294,40 @@ pub struct Analysis {
     pub category: Scored<Category>,
     pub priority: Scored<Priority>,
     pub sentiment: Scored<Sentiment>,
+    /// The customer's language, in which the summary and reply are written.
+    pub language: Scored<phrases::Lang>,
     pub tags: Vec<Tag>,
     pub decision: Decision,
+    /// Why, when the chat AI handed off though no trigger was found.
+    pub handed_off_reason: String,
+    /// Judgements the workspace's own corrections changed.
+    pub team_adjusted: Vec<&'static str>,
+    /// The summary in the team's language (English) when the customer
+    /// writes another; `summary` is in the customer's.
+    pub summary_team: Option<String>,
     pub suggested_reply: String,
     /// Which engine produced this (`built-in` here).
     pub source: &'static str,
 }
 
-/// An analysis engine. The built-in one is always available; others (an
-/// LLM through Spin's `llm` interface or an OpenAI-compatible endpoint) are
-/// validated against it and fall back to it.
-pub trait Engine {
-    fn analyse(&self, input: &Input) -> Analysis;
+/// The features the learned model reads of a conversation.
+pub fn features_of(messages: &[Message]) -> features::Features {
+    features::extract(messages.iter().map(|m| (m.role == Role::Customer, m.text.as_str())))
 }
 
-pub struct BuiltIn;
-
-impl Engine for BuiltIn {
-    fn analyse(&self, input: &Input) -> Analysis {
-        analyse(input)
-    }
+/// The model's scores (logits, every judgement) with a team's adjustments.
+pub fn scores(f: &features::Features, adjustments: &learn::Adjustments) -> Vec<f32> {
+    let mut z = model::Model::embedded().logits(f);
+    adjustments.apply(f, &mut z);
+    z
 }
 
 /// Whether to hand off now, and which details are still needed.
 pub fn check(input: &Input) -> Check {
     let scanned = scan::scan(input.messages);
-    let decision = decide::decide(&scanned, input.ai_confidence, input.bot);
+    let learned = triage::learned(&features_of(input.messages), &learn::Adjustments::default());
+    let hits = triage::rule_hits(&scanned);
+    let decision = triage::decide(&scanned, input.ai_confidence, input.bot, &hits, &learned, &triage::TUNING);
     let details = details(&scanned, input.known);
     let (missing, prompt) = compose::collect_prompt(&decision, &details, input.known, input.bot);
     Check {
@@ -324,47 +337,90 @@ pub fn check(input: &Input) -> Check {
     }
 }
 
-/// The full analysis for a new Assist.
+/// The full analysis for a new Assist, with the built-in model alone.
 pub fn analyse(input: &Input) -> Analysis {
+    analyse_with(input, &learn::Adjustments::default())
+}
+
+/// The full analysis with a workspace's adjustments (its agents' corrections).
+pub fn analyse_with(input: &Input, adjustments: &learn::Adjustments) -> Analysis {
+    analyse_tuned(input, adjustments, &triage::TUNING)
+}
+
+/// The analysis with explicit hand-off thresholds (for tuning on dev).
+pub fn analyse_tuned(input: &Input, adjustments: &learn::Adjustments, tuning: &triage::Tuning) -> Analysis {
     let scanned = scan::scan(input.messages);
-    let decision = decide::decide(&scanned, input.ai_confidence, input.bot);
+    let learned = triage::learned(&features_of(input.messages), adjustments);
+    let hits = triage::rule_hits(&scanned);
+    let decision = triage::decide(&scanned, input.ai_confidence, input.bot, &hits, &learned, tuning);
     let details = details(&scanned, input.known);
     let judged = judge::judge(&scanned, input.history, &decision);
-    let summary = compose::summary(&scanned, &details, &judged.category, &decision);
-    let suggested_reply = compose::reply(
-        &details,
-        judged.category.value,
-        &scanned,
-        &input.bot.team_name,
-        0,
-    );
+    let safety = triage::safety(&decision, &hits, &learned);
+    let category = triage::category(judged.category, &learned);
+    let priority = triage::priority(judged.priority, &learned, &decision, safety);
+    let sentiment = triage::sentiment(judged.sentiment, &learned);
+    let language = triage::language(&learned);
+    let mut tags = judged.tags;
+    if safety.is_some() && !tags.iter().any(|t| t.name == "safety") {
+        tags.insert(
+            0,
+            Tag {
+                name: "safety".into(),
+                confidence: 0.9,
+                factors: vec!["physical danger mentioned".into()],
+            },
+        );
+    }
+    let mut team_adjusted = Vec::new();
+    for (head, name) in [(model::Head::Category, "category"), (model::Head::Priority, "priority")] {
+        if triage::team_adjusted(head, &learned) {
+            team_adjusted.push(name);
+        }
+    }
+    let ctx = compose::Context {
+        details: &details,
+        category: category.value,
+        decision: &decision,
+        sentiment: sentiment.value,
+        safety,
+        scanned: &scanned,
+        team: &input.bot.team_name,
+    };
+    let summary = compose::summary(&ctx, language.value);
+    let summary_team = (language.value != phrases::Lang::En).then(|| compose::summary(&ctx, phrases::Lang::En));
+    let suggested_reply = compose::reply(&ctx, language.value, 0);
     Analysis {
         summary,
+        summary_team,
         details,
-        category: judged.category,
-        priority: judged.priority,
-        sentiment: judged.sentiment,
-        tags: judged.tags,
+        category,
+        priority,
+        sentiment,
+        language,
+        tags,
         decision,
+        handed_off_reason: triage::handed_off_reason(&learned),
+        team_adjusted,
         suggested_reply,
         source: "built-in",
     }
 }
 
-/// A suggested reply for the conversation; `variant` picks among equivalent
-/// wordings, so "regenerate" gives a different text.
+/// A suggested reply for the conversation in the customer's language;
+/// `variant` picks among equivalent wordings, so "regenerate" differs.
 pub fn suggested_reply(input: &Input, variant: usize) -> String {
+    let a = analyse(input);
     let scanned = scan::scan(input.messages);
-    let decision = decide::decide(&scanned, input.ai_confidence, input.bot);
-    let details = details(&scanned, input.known);
-    let judged = judge::judge(&scanned, input.history, &decision);
-    compose::reply(
-        &details,
-        judged.category.value,
-        &scanned,
-        &input.bot.team_name,
-        variant,
-    )
+    let ctx = compose::Context {
+        details: &a.details,
+        category: a.category.value,
+        decision: &a.decision,
+        sentiment: a.sentiment.value,
+        safety: a.tags.iter().any(|t| t.name == "safety").then_some(a.priority.value == Priority::Urgent),
+        scanned: &scanned,
+        team: &input.bot.team_name,
+    };
+    compose::reply(&ctx, a.language.value, variant)
 }
 
 fn details(scanned: &[scan::Scanned], known: &Known) -> Details {

@@ -12,6 +12,8 @@ use serde_json::{Value as Json, json};
 
 pub const STATUSES: &[&str] = &["open", "pending", "closed"];
 pub const PRIORITIES: &[&str] = &["low", "medium", "high", "urgent"];
+/// The customer languages the built-in AI detects and writes in.
+pub const LANGUAGES: &[&str] = &["en", "es", "de", "fr", "pt", "it", "nl"];
 pub const MAX_LIMIT: i64 = 100;
 pub const DEFAULT_LIMIT: i64 = 25;
 
@@ -69,6 +71,8 @@ pub struct Filter {
     pub channel: Option<String>,
     /// `me`, `none` or a member id.
     pub assignee: Option<String>,
+    /// The customer's language (`en`, `es`, …).
+    pub language: Option<String>,
     pub unread: Option<bool>,
     pub created_from: Option<i64>,
     pub created_to: Option<i64>,
@@ -84,6 +88,7 @@ impl Filter {
             && self.brand_label.is_none()
             && self.channel.is_none()
             && self.assignee.is_none()
+            && self.language.is_none()
             && self.unread.is_none()
             && self.created_from.is_none()
             && self.created_to.is_none()
@@ -145,6 +150,7 @@ fn where_clause_with(
     eq("a.category", &f.category, &mut sql);
     eq("a.brand_label", &f.brand_label, &mut sql);
     eq("a.channel", &f.channel, &mut sql);
+    eq("a.language", &f.language, &mut sql);
     if let Some(tag) = &f.tag {
         sql.push("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE json_each.value = ?)".into());
         params.push(tag.clone().into());
@@ -234,7 +240,7 @@ pub fn list(
     params.push(user_id.unwrap_or("-").into());
     params.push((limit + 1).into());
     let sql = format!(
-        "SELECT a.id, a.reference, a.summary, a.priority, a.category, a.status, a.channel, a.brand_label, a.tags, \
+        "SELECT a.id, a.reference, a.summary, a.priority, a.category, a.status, a.channel, a.language, a.brand_label, a.tags, \
                 a.assignee_id, a.created_at, a.updated_at, a.priority_rank, a.last_customer_message_at, a.rowid AS row_key, \
                 c.name AS customer_name, c.email AS customer_email, u.name AS assignee_name, \
                 (SELECT r.read_at FROM assist_reads r WHERE r.assist_id = a.id AND r.user_id = ?9999) AS read_at \
@@ -328,6 +334,7 @@ fn row_json(r: &Row) -> Json {
         "category": r.text("category"),
         "status": r.text("status"),
         "channel": r.text("channel"),
+        "language": r.text("language"),
         "brand_label": r.opt_text("brand_label"),
         "tags": serde_json::from_str::<Json>(&r.text("tags")).unwrap_or(json!([])),
         "assignee": r.opt_text("assignee_id").map(|id| json!({"id": id, "name": r.text("assignee_name")})),
@@ -478,6 +485,7 @@ pub fn detail(ctx: &Ctx, id: &str, user_id: Option<&str>) -> Result<Json, Proble
         "priority": r.text("priority"),
         "category": r.text("category"),
         "channel": r.text("channel"),
+        "language": r.text("language"),
         "brand_label": r.opt_text("brand_label"),
         "tags": serde_json::from_str::<Json>(&r.text("tags")).unwrap_or(json!([])),
         "assignee": r.opt_text("assignee_id").map(|aid| json!({"id": aid, "name": r.text("assignee_name")})),

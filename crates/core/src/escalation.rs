@@ -34,6 +34,8 @@ pub struct NewEscalation<'a> {
     pub name_is_placeholder: bool,
     pub channel: &'a str,
     pub metadata: &'a Json,
+    /// Why the chat AI handed off, in its own words (when it says).
+    pub reason: Option<&'a str>,
 }
 
 pub struct Outcome {
@@ -181,7 +183,15 @@ pub fn escalate_within(
             previous: previous.len() as u32,
             open: previous.iter().filter(|p| p["status"] != "closed").count() as u32,
         };
-        let analysis = analyse(&history);
+        let mut analysis = analyse(&history);
+        // The bot handed this off: its reason is true even when the
+        // analysis found no trigger ("nothing calls for a person" is not).
+        if !analysis.decision.escalate {
+            analysis.decision.reason = match e.reason {
+                Some(r) => format!("The chat AI handed off: {r}"),
+                None => analysis.handed_off_reason.clone(),
+            };
+        }
         merge_identifiers(ctx, &customer_id, &analysis)?;
         let assist_id = crate::ids::new_id(ctx);
         let reference = unique_reference(ctx)?;
@@ -190,8 +200,8 @@ pub fn escalate_within(
         stored["previous_assists"] = Json::Array(previous.iter().map(|p| json!({"assist_id": p["assist_id"], "reference": p["reference"], "status": p["status"]})).collect());
         ctx.db.execute(
             "INSERT INTO assists (id, reference, bot_id, session_id, customer_id, status, channel, priority, category, sentiment, summary, reason, \
-             suggested_reply, analysis, tags, metadata, created_at, updated_at, priority_rank, last_customer_message_at) \
-             VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             suggested_reply, analysis, tags, metadata, created_at, updated_at, priority_rank, last_customer_message_at, language) \
+             VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             &[
                 assist_id.clone().into(),
                 reference.clone().into(),
@@ -212,6 +222,7 @@ pub fn escalate_within(
                 ctx.now().into(),
                 i64::from(analysis.priority.value.rank()).into(),
                 ctx.now_ms.into(),
+                analysis.language.value.code().into(),
             ],
         )?;
         let handed_off = append_unseen(ctx, &assist_id, e.messages)?;
@@ -378,7 +389,12 @@ pub fn round2(x: f32) -> f64 {
 }
 
 fn scored<T>(s: &baton_ai::Scored<T>, value: &str) -> Json {
-    json!({"value": value, "confidence": round2(s.confidence), "factors": s.factors, "source": "built-in"})
+    let source = if s.factors.iter().any(|f| f.starts_with("adjusted by your team")) {
+        "built-in+team"
+    } else {
+        "built-in"
+    };
+    json!({"value": value, "confidence": round2(s.confidence), "factors": s.factors, "source": source})
 }
 
 /// The analysis as stored and served: every field with its confidence,
@@ -387,6 +403,9 @@ pub fn analysis_json(a: &Analysis) -> Json {
     json!({
         "source": a.source,
         "summary": a.summary,
+        "summary_team": a.summary_team,
+        "language": scored(&a.language, a.language.value.code()),
+        "team_adjusted": a.team_adjusted,
         "details": {
             "name": a.details.name, "email": a.details.email, "phone": a.details.phone,
             "emails": a.details.emails, "phones": a.details.phones, "order_numbers": a.details.order_numbers,
@@ -450,7 +469,7 @@ pub fn reanalyse(
             .filter(|p| p["status"] != "closed" && p["assist_id"] != assist_id)
             .count() as u32,
     };
-    let analysis = baton_ai::analyse(&baton_ai::Input {
+    let analysis = crate::learning::analyse(ctx, &baton_ai::Input {
         messages: &messages,
         ai_confidence: None,
         known: &known,
@@ -461,7 +480,7 @@ pub fn reanalyse(
     let tags: Vec<&str> = analysis.tags.iter().map(|t| t.name.as_str()).collect();
     ctx.db.execute(
         "UPDATE assists SET priority = ?, category = ?, sentiment = ?, summary = ?, reason = ?, suggested_reply = ?, analysis = ?, tags = ?, \
-         priority_rank = ?, draft = NULL, draft_variant = 0, version = version + 1, updated_at = ? WHERE id = ?",
+         priority_rank = ?, language = ?, draft = NULL, draft_variant = 0, version = version + 1, updated_at = ? WHERE id = ?",
         &[
             analysis.priority.value.slug().into(),
             analysis.category.value.slug().into(),
@@ -472,6 +491,7 @@ pub fn reanalyse(
             analysis_json(&analysis).to_string().into(),
             json!(tags).to_string().into(),
             i64::from(analysis.priority.value.rank()).into(),
+            analysis.language.value.code().into(),
             ctx.now().into(),
             assist_id.into(),
         ],

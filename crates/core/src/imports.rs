@@ -514,9 +514,10 @@ fn create_assist(ctx: &Ctx, claimed: &Claimed, t: &Ticket) -> Result<String, Pro
             name_is_placeholder: r.name.is_none(),
             channel: "import",
             metadata: &metadata,
+            reason: None,
         },
         |history| {
-            baton_ai::analyse(&Input {
+            crate::learning::analyse(ctx, &Input {
                 messages: &seen,
                 ai_confidence: None,
                 known: &known,

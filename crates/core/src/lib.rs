@@ -14,6 +14,7 @@ pub mod escalation;
 pub mod health;
 pub mod ids;
 pub mod imports;
+pub mod learning;
 pub mod migrate;
 pub mod permissions;
 pub mod problem;

@@ -851,9 +851,10 @@ fn new_assist(
             name_is_placeholder: true,
             channel,
             metadata: &metadata,
+            reason: None,
         },
         |history| {
-            baton_ai::analyse(&Input {
+            crate::learning::analyse(ctx, &Input {
                 messages: &messages,
                 ai_confidence: None,
                 known: &known,
@@ -1048,7 +1049,7 @@ fn call_completed(
                 role: Role::Customer,
                 text: t.to_string(),
             }];
-            let a = baton_ai::analyse(&Input {
+            let a = crate::learning::analyse(ctx, &Input {
                 messages: &messages,
                 ai_confidence: None,
                 known: &Known {

@@ -161,11 +161,20 @@ pub fn now_unix_ms() -> i64 {
 /// Settings from the component's Spin variables; a missing or malformed one
 /// keeps its default.
 pub fn settings() -> Settings {
+    settings_with_origin(None)
+}
+
+/// The settings, with `public_url` (when the variable is empty) taken from
+/// the origin the request came in on, so links point where Baton answers.
+fn settings_with_origin(origin: Option<String>) -> Settings {
     let mut s = Settings::default();
-    if let Ok(url) = spin_sdk::variables::get("public_url")
-        && !url.trim().is_empty()
-    {
-        s.public_url = url.trim().to_string();
+    match variable("public_url") {
+        Some(url) => s.public_url = url,
+        None => {
+            if let Some(origin) = origin {
+                s.public_url = origin;
+            }
+        }
     }
     if let Ok(limit) = spin_sdk::variables::get("escalation_rate_limit_per_minute")
         && let Ok(limit) = limit.trim().parse::<u32>()
@@ -211,6 +220,14 @@ fn variable(name: &str) -> Option<String> {
         .ok()
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
+}
+
+/// `scheme://authority` of Spin's `spin-full-url`.
+fn request_origin(req: &Request) -> Option<String> {
+    let url = req.header("spin-full-url")?.as_str()?;
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().filter(|a| !a.is_empty())?;
+    Some(format!("{scheme}://{authority}"))
 }
 
 /// The client's IP: Spin's `spin-client-addr`, or behind a trusted reverse
@@ -261,7 +278,7 @@ impl Stores {
 
     /// A context for `req` as of now, with the settings from the variables.
     pub fn request_ctx(&self, req: &Request) -> Ctx<'_> {
-        let settings = settings();
+        let settings = settings_with_origin(request_origin(req));
         self.ctx(client_ip(req, &settings), settings)
     }
 

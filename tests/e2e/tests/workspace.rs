@@ -2159,3 +2159,128 @@ fn every_version_bump_records_an_event() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+// ---------------------------------------------------------------------------
+// The built-in AI across languages, safety and the team's corrections
+
+fn created_id(r: &Reply) -> String {
+    expect_json(r, 201)["assist_id"].as_str().unwrap().to_string()
+}
+
+/// A Spanish chat: detected as Spanish, listed and filtered by language,
+/// with the summary and the suggested reply in Spanish and the summary also
+/// in English for the team; "shorter" keeps the agent's facts.
+#[test]
+fn a_spanish_chat_gets_a_spanish_reply() {
+    let (runner, owner, bot) = world("ws-ai-spanish");
+    let messages = [
+        customer_says("Hola, me cobraron dos veces el pedido 48213 y necesito que me devuelvan el dinero."),
+        assistant_says("Lo siento mucho. ¿Podría indicarme la fecha del cargo?"),
+        customer_says("Fue ayer. Quiero hablar con una persona, por favor."),
+    ];
+    let id = created_id(&escalate(&runner, &bot, "es-1", "Lucía Gómez", "lucia@example.es", "web", &messages));
+    let d = detail(&runner, &owner.token, &id);
+    assert_eq!(d["language"], "es", "{}", d["ai"]);
+    assert_eq!(d["ai"]["language"]["value"], "es");
+    let reply = d["ai"]["suggested_reply"]["text"].as_str().unwrap();
+    assert!(reply.starts_with("Hola Lucía") || reply.contains("Lucía"), "{reply}");
+    assert!(!reply.contains("Hi ") && !reply.contains("Best regards"), "{reply}");
+    assert!(d["ai"]["summary_team"].as_str().is_some_and(|s| s.contains("order 48213")), "{}", d["ai"]);
+    assert!(d["ai"]["escalation"]["escalate"].as_bool().unwrap(), "{}", d["ai"]);
+    assert_eq!(list_ids(&runner, &owner.token, "language=es"), [id.as_str()]);
+    assert!(list_ids(&runner, &owner.token, "language=de").is_empty());
+    let r = call(&runner, "GET", &list_path("language=xx"), None, Some(&owner.token));
+    expect_invalid(&r, &["language"]);
+    let shorter = draft(
+        &runner,
+        &owner.token,
+        &id,
+        &json!({"mode": "shorter", "text": "Hola Lucía,\n\nHe devuelto 49,90 EUR del pedido 48213. Llegará en 5 días. Gracias por escribirnos.\n\nUn saludo"}),
+    );
+    for fact in ["49,90", "48213", "5 días"] {
+        assert!(shorter.contains(fact), "{fact} dropped: {shorter}");
+    }
+}
+
+/// A charger that sparked: a safety hand-off, Urgent, tagged, and a reply
+/// that says what to do now, whatever the bot's own confidence.
+#[test]
+fn a_safety_chat_is_urgent_with_a_hand_off() {
+    let (runner, owner, bot) = world("ws-ai-safety");
+    let messages = [
+        customer_says("The charger I bought sparked and left a burn mark on my desk, there is still a burning smell."),
+        assistant_says("Thanks for your patience with your order! Is there anything else?"),
+    ];
+    let id = created_id(&escalate(&runner, &bot, "safe-1", "Sam Lee", "sam@example.com", "web", &messages));
+    let d = detail(&runner, &owner.token, &id);
+    assert_eq!(d["priority"], "urgent", "{}", d["ai"]);
+    assert!(d["tags"].as_array().unwrap().iter().any(|t| t == "safety"), "{}", d["tags"]);
+    let esc = &d["ai"]["escalation"];
+    assert_eq!(esc["escalate"], true, "{esc}");
+    assert_eq!(esc["trigger"]["kind"], "sensitive", "{esc}");
+    let reply = d["ai"]["suggested_reply"]["text"].as_str().unwrap().to_lowercase();
+    assert!(reply.contains("stop using") || reply.contains("unplug"), "{reply}");
+    assert!(!reply.contains("patience"), "{reply}");
+}
+
+/// A correction teaches the workspace: after an agent files a kind of
+/// message under another category, the next similar one follows.
+#[test]
+fn a_correction_changes_the_next_similar_prediction() {
+    let (runner, owner, bot) = world("ws-ai-learn");
+    let story = "The Zorblax gadget blinks purple and the Zorblax hub keeps flashing purple lights.";
+    let first = created_id(&escalate(&runner, &bot, "zb-1", "Ana Silva", "ana@example.com", "web", &[customer_says(story), customer_says("a person please")]));
+    let predicted = detail(&runner, &owner.token, &first)["category"].as_str().unwrap().to_string();
+    let target = if predicted == "feedback" { "sales" } else { "feedback" };
+    patch_now(&runner, &owner.token, &first, &json!({"category": target}));
+    let second = created_id(&escalate(
+        &runner,
+        &bot,
+        "zb-2",
+        "Bo Chen",
+        "bo@example.com",
+        "web",
+        &[customer_says("My Zorblax hub is flashing purple lights and the Zorblax gadget blinks."), customer_says("a person please")],
+    ));
+    let d = detail(&runner, &owner.token, &second);
+    assert_eq!(d["category"], target, "{}", d["ai"]["category"]);
+    assert_eq!(d["ai"]["category"]["source"], "built-in+team", "{}", d["ai"]["category"]);
+    assert!(d["ai"]["team_adjusted"].as_array().unwrap().iter().any(|f| f == "category"));
+    // An unrelated conversation is not pulled along.
+    let third = created_id(&escalate(
+        &runner,
+        &bot,
+        "zb-3",
+        "Cy Diaz",
+        "cy@example.com",
+        "web",
+        &[customer_says("I cannot log in, the password reset email never arrives. I need a human.")],
+    ));
+    assert_eq!(detail(&runner, &owner.token, &third)["category"], "account_login");
+}
+
+/// The bot handed off though nothing in the chat asks for a person: the
+/// reason says so truthfully, or gives the bot's own reason.
+#[test]
+fn a_handed_off_assist_says_why() {
+    let (runner, owner, bot) = world("ws-ai-reason");
+    let quiet = [customer_says("What are your opening hours on Sunday?")];
+    let id = created_id(&escalate(&runner, &bot, "why-1", "Di Ross", "di@example.com", "web", &quiet));
+    let reason = detail(&runner, &owner.token, &id)["ai"]["escalation"]["reason"].as_str().unwrap().to_string();
+    assert!(!reason.contains("nothing calls for a person yet"), "{reason}");
+    assert!(reason.contains("handed"), "{reason}");
+    let r = call(
+        &runner,
+        "POST",
+        "/v1/escalations",
+        Some(&json!({
+            "session_id": "why-2", "messages": quiet, "confirmed": true,
+            "customer": {"name": "Di Ross", "email": "di@example.com"},
+            "reason": "the customer asked about a store we do not list",
+        })),
+        Some(&bot.key),
+    );
+    let id = created_id(&r);
+    let reason = detail(&runner, &owner.token, &id)["ai"]["escalation"]["reason"].as_str().unwrap().to_string();
+    assert!(reason.contains("a store we do not list"), "{reason}");
+}

@@ -78,6 +78,7 @@ fn filter_from(q: &str, e: &mut Errors) -> Filter {
             crate::api::escalations::ALL_CHANNELS,
         ),
         assignee: p("assignee"),
+        language: one_of(e, "language", p("language"), assists::LANGUAGES),
         unread,
         created_from: time_param(e, "created_from", p("created_from")),
         created_to: time_param(e, "created_to", p("created_to")),
@@ -268,6 +269,16 @@ pub fn patch(ctx: &Ctx, req: &Request, id: &str) -> Handled {
                 "status_changed",
                 json!({"from": current.status, "to": s}),
             )?;
+        }
+        // A value other than the AI's teaches this workspace's model.
+        for (field, value) in [("priority", &priority), ("category", &category)] {
+            let predicted = current.analysis[field]["value"].as_str().unwrap_or_default();
+            if let Some(v) = value
+                && !predicted.is_empty()
+                && v != predicted
+            {
+                crate::learning::record_correction(ctx, id, field, predicted, v, &who_did)?;
+            }
         }
         if let Some(p) = &priority {
             set(
@@ -488,7 +499,14 @@ pub fn draft(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     } else {
         let how = Refinement::parse(&mode).ok_or_else(|| Problem::field("mode", "unknown mode"))?;
         (
-            baton_ai::refine(body.text.as_deref().unwrap_or(&last), how),
+            baton_ai::refine_in(
+                body.text.as_deref().unwrap_or(&last),
+                how,
+                current.analysis["language"]["value"]
+                    .as_str()
+                    .and_then(baton_ai::Lang::parse)
+                    .unwrap_or(baton_ai::Lang::En),
+            ),
             current.draft_variant,
         )
     };

@@ -16,6 +16,7 @@ use serde_json::{Value as Json, json};
 pub const MAX_MESSAGES: usize = 500;
 pub const MAX_MESSAGE_CHARS: usize = 10_000;
 pub const MAX_METADATA_BYTES: usize = 8 * 1024;
+pub const MAX_REASON_CHARS: usize = 500;
 pub const CHANNELS: &[&str] = &[
     "web",
     "mobile",
@@ -74,6 +75,8 @@ struct CreateBody {
     confirmed: Option<bool>,
     channel: Option<String>,
     metadata: Option<Json>,
+    /// Why the chat AI hands off, in its words (shown to agents).
+    reason: Option<String>,
 }
 
 /// Bot key, CORS origin and rate limit: everything before the body.
@@ -263,6 +266,18 @@ pub fn create(ctx: &Ctx, req: &Request) -> Handled {
             format!("{channel:?} is not one of {}", CHANNELS.join(", ")),
         );
     }
+    let reason = body
+        .reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    if let Some(r) = &reason
+        && (r.chars().count() > MAX_REASON_CHARS || r.chars().any(char::is_control))
+    {
+        e.add(
+            "reason",
+            format!("must be at most {MAX_REASON_CHARS} characters without control characters"),
+        );
+    }
     let metadata = body.metadata.unwrap_or_else(|| json!({}));
     if !metadata.is_object() {
         e.add("metadata", "must be a JSON object");
@@ -350,9 +365,10 @@ pub fn create(ctx: &Ctx, req: &Request) -> Handled {
                 name_is_placeholder: false,
                 channel: &channel,
                 metadata: &metadata,
+                reason: reason.as_deref(),
             },
             |history| {
-                baton_ai::analyse(&Input {
+                crate::learning::analyse(ctx, &Input {
                     messages: &msgs,
                     ai_confidence: None,
                     known: &known,

@@ -291,9 +291,10 @@ fn create(ctx: &Ctx, mail: &InboundEmail) -> Result<Stored, Problem> {
             name_is_placeholder: false,
             channel: "email",
             metadata: &json!({"subject": mail.subject}),
+            reason: None,
         },
         |history| {
-            baton_ai::analyse(&Input {
+            crate::learning::analyse(ctx, &Input {
                 messages: &messages,
                 ai_confidence: None,
                 known: &known,
