@@ -21,6 +21,8 @@ pub struct Options {
     pub state_dir: Option<PathBuf>,
     pub cli_variables: HashMap<String, String>,
     pub cache_dir: Option<PathBuf>,
+    /// Body cap for components that declare none in their tool table.
+    pub max_request_body_bytes: u64,
 }
 
 pub fn load(
@@ -80,6 +82,17 @@ pub fn load(
             check_declared(&template, &variables, id)?;
             hosts.push(template);
         }
+        let tool = c
+            .runner_tool()
+            .with_context(|| format!("component {id:?}"))?;
+        let log_routes = if tool.log_routes.is_empty() {
+            None
+        } else {
+            let (router, _) =
+                Router::build(tool.log_routes.iter().map(|r| (r.clone(), ())).collect())
+                    .map_err(|e| anyhow::anyhow!("component {id:?}: log_routes: {e}"))?;
+            Some(router)
+        };
         let config = ComponentConfig {
             id: id.clone(),
             key_value_stores: c.key_value_stores.iter().cloned().collect(),
@@ -92,6 +105,10 @@ pub fn load(
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
             mounts: mounts(&loaded.dir, id, &c.files)?,
+            max_request_body_bytes: tool
+                .max_request_body_bytes
+                .unwrap_or(opts.max_request_body_bytes),
+            log_routes,
         };
         // Catch a malformed entry now rather than on the first request.
         config

@@ -4,8 +4,10 @@
 mod allowed_hosts;
 mod app;
 mod bindings;
+mod body_limit;
 mod engine;
 mod key_value;
+mod listener;
 mod manifest;
 mod outbound_http;
 mod routes;
@@ -78,6 +80,31 @@ struct ServeArgs {
     /// empty disables it).
     #[arg(long = "cache-dir", env = "BATON_RUNNER_CACHE")]
     cache_dir: Option<String>,
+    /// Most connections open at once; at the cap the longest-idle one is
+    /// closed, or accepting waits if all are busy (default: 1024, lowered
+    /// to fit the open-files limit).
+    #[arg(long = "max-connections", env = "BATON_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Seconds a client has to send a request's head.
+    #[arg(long = "header-read-timeout", default_value = "10", value_parser = seconds)]
+    header_read_timeout: std::time::Duration,
+    /// Seconds an idle keep-alive connection stays open.
+    #[arg(long = "idle-timeout", default_value = "5", value_parser = seconds)]
+    idle_timeout: std::time::Duration,
+    /// Largest request body, in bytes, for components whose
+    /// `[component.<id>.tool.baton-runner]` sets no `max_request_body_bytes`.
+    #[arg(long = "max-request-body-bytes", default_value_t = body_limit::DEFAULT_MAX_REQUEST_BODY_BYTES, value_parser = clap::value_parser!(u64).range(1..))]
+    max_request_body_bytes: u64,
+}
+
+fn seconds(s: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err(format!("{s}: expected seconds between 0 and 86400"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 fn main() -> Result<()> {
@@ -128,7 +155,9 @@ async fn up(loaded: &manifest::LoadedManifest, args: ServeArgs) -> Result<()> {
         state_dir: state_dir.clone(),
         cli_variables: parse_variables(&args.variables)?,
         cache_dir,
+        max_request_body_bytes: args.max_request_body_bytes,
     };
+    let limits = connection_limits(&args);
     let engine = engine::new_engine()?;
     let started = std::time::Instant::now();
     let (app, warnings) = app::load(loaded, &engine, &opts)?;
@@ -166,9 +195,33 @@ async fn up(loaded: &manifest::LoadedManifest, args: ServeArgs) -> Result<()> {
     }) {
         println!("  {id}: http://{addr}{route}");
     }
-    server::serve(app, listener, shutdown_signal()).await?;
+    server::serve(app, listener, limits, shutdown_signal()).await?;
     println!("Stopped.");
     Ok(())
+}
+
+/// The listener's limits: the flags, with the default connection cap
+/// lowered to what the open-files limit (raised to its hard limit) allows.
+fn connection_limits(args: &ServeArgs) -> listener::Limits {
+    let file_limit = listener::raise_file_limit();
+    let fitting = file_limit.map(listener::connections_for_file_limit);
+    let max_connections = match (args.max_connections, fitting) {
+        (Some(n), Some(fit)) if n > fit => {
+            eprintln!(
+                "warning: --max-connections {n} exceeds what the open-files limit ({}) leaves room for ({fit}); accepts may fail with EMFILE",
+                file_limit.unwrap_or(0)
+            );
+            n
+        }
+        (Some(n), _) => n,
+        (None, Some(fit)) => listener::DEFAULT_MAX_CONNECTIONS.min(fit),
+        (None, None) => listener::DEFAULT_MAX_CONNECTIONS,
+    };
+    listener::Limits {
+        max_connections: max_connections.max(1),
+        header_read_timeout: args.header_read_timeout,
+        idle_timeout: args.idle_timeout,
+    }
 }
 
 async fn shutdown_signal() {

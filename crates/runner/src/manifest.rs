@@ -128,6 +128,41 @@ pub struct Component {
     #[serde(default)]
     pub environment: BTreeMap<String, String>,
     pub build: Option<BuildConfig>,
+    /// Settings for tools and plugins, which Spin ignores
+    /// (`[component.<id>.tool.<name>]`); this runner reads `baton-runner`.
+    #[serde(default)]
+    pub tool: BTreeMap<String, toml::Table>,
+}
+
+/// The name of this runner's own tool table.
+pub const TOOL_NAME: &str = "baton-runner";
+
+/// `[component.<id>.tool.baton-runner]`: what this runner adds to `spin up`
+/// for one component. Spin ignores tool tables, so a manifest carrying one
+/// still runs unchanged under `spin up`, SpinKube and hosted Spin.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunnerTool {
+    /// The largest request body this component accepts, in bytes; larger
+    /// requests get 413 before or while the body is read. Default: the
+    /// runner's `--max-request-body-bytes`.
+    pub max_request_body_bytes: Option<u64>,
+    /// Route templates (Spin route syntax) to show in the request log for
+    /// paths inside this component's trigger routes, e.g.
+    /// `/v1/invitations/:token/accept`. A path matching none of them is
+    /// logged as its trigger route. Values never reach the log either way.
+    #[serde(default)]
+    pub log_routes: Vec<String>,
+}
+
+impl Component {
+    /// This runner's tool table for the component (defaults when absent).
+    pub fn runner_tool(&self) -> Result<RunnerTool> {
+        match self.tool.get(TOOL_NAME) {
+            Some(table) => Ok(table.clone().try_into()?),
+            None => Ok(RunnerTool::default()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -218,6 +253,12 @@ fn validate(m: &Manifest) -> Result<()> {
             if !is_label(label) {
                 bail!("component {id:?}: store label {label:?} must be kebab-case or snake_case");
             }
+        }
+        let tool = component
+            .runner_tool()
+            .with_context(|| format!("component {id:?}: [tool.{TOOL_NAME}]"))?;
+        if tool.max_request_body_bytes == Some(0) {
+            bail!("component {id:?}: [tool.{TOOL_NAME}] max_request_body_bytes must be positive");
         }
         if let Some(build) = &component.build
             && let Some(workdir) = &build.workdir
@@ -322,6 +363,37 @@ source = "a.wasm"
         assert!(parse(&bad).is_err());
         let ok = MINIMAL.replace("route = \"/...\"", "route = { private = true }");
         assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn tool_tables_are_accepted_and_ours_is_read_strictly() {
+        let with_tools = format!(
+            "{MINIMAL}[component.api.tool.other]\nanything = [1, 2]\n\
+             [component.api.tool.baton-runner]\nmax_request_body_bytes = 41943040\n\
+             log_routes = [\"/v1/invitations/:token/accept\"]\n"
+        );
+        let m = parse(&with_tools).unwrap();
+        let tool = m.component["api"].runner_tool().unwrap();
+        assert_eq!(tool.max_request_body_bytes, Some(41_943_040));
+        assert_eq!(tool.log_routes, ["/v1/invitations/:token/accept"]);
+        assert_eq!(
+            parse(MINIMAL).unwrap().component["api"]
+                .runner_tool()
+                .unwrap()
+                .max_request_body_bytes,
+            None
+        );
+        let typo = format!("{MINIMAL}[component.api.tool.baton-runner]\nmax_body = 1\n");
+        assert!(
+            parse(&typo).is_err(),
+            "unknown keys in our table fail loudly"
+        );
+        let zero =
+            format!("{MINIMAL}[component.api.tool.baton-runner]\nmax_request_body_bytes = 0\n");
+        assert!(parse(&zero).is_err());
+        let negative =
+            format!("{MINIMAL}[component.api.tool.baton-runner]\nmax_request_body_bytes = -1\n");
+        assert!(parse(&negative).is_err());
     }
 
     #[test]

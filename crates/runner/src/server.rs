@@ -2,6 +2,8 @@
 //! headers, run it in a fresh instance of the matched component, and answer
 //! 404 / 500 / `/.well-known/spin/*` the way Spin does.
 
+use crate::body_limit::{self, LimitedBody};
+use crate::listener::{self, BusyGuard, Limits};
 use crate::outbound_http::OutboundHooks;
 use crate::routes::{RouteMatch, param_header_name};
 use crate::state::{App, ComponentRuntime, HostState, Target};
@@ -9,9 +11,11 @@ use anyhow::{Context, Result, anyhow};
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
-use hyper::body::Body;
+use hyper::body::{Body, Frame, SizeHint};
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 use tokio::net::TcpListener;
 use wasmtime::Store;
@@ -38,46 +42,75 @@ struct Routed {
 pub async fn serve(
     app: Arc<App>,
     listener: TcpListener,
+    limits: Limits,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let builder =
+    let mut builder =
         hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(conn) => conn,
-                    Err(e) => {
-                        eprintln!("accept failed: {e}");
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let app = app.clone();
-                let service = hyper::service::service_fn(move |req| {
-                    let app = app.clone();
-                    async move { Ok::<_, std::convert::Infallible>(handle(app, req, peer).await) }
-                });
-                let conn = builder.serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(stream), service);
-                let conn = graceful.watch(conn.into_owned());
-                tokio::spawn(async move {
-                    let _ = conn.await;
-                });
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    builder.http2().timer(hyper_util::rt::TokioTimer::new());
+    listener::run(listener, limits, shutdown, |accepted| {
+        let app = app.clone();
+        let peer = accepted.peer;
+        let state = accepted.state;
+        let service = hyper::service::service_fn(move |req| {
+            // The request counts as in progress until its response body ends.
+            let busy = state.start_request();
+            let app = app.clone();
+            async move {
+                let response = handle(app, req, peer).await;
+                Ok::<_, std::convert::Infallible>(response.map(|body| Guarded {
+                    inner: body,
+                    _busy: busy,
+                }))
             }
-            () = &mut shutdown => break,
+        });
+        let conn = builder
+            .serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(accepted.stream), service)
+            .into_owned();
+        let mut stop = accepted.stop;
+        async move {
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                _ = stop.wait_for(|stopping| *stopping) => {}
+            }
+            // Shutdown: finish what is in progress, close when idle.
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
         }
-    }
-    drop(listener);
-    eprintln!("shutting down: finishing in-flight requests");
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(std::time::Duration::from_secs(10)) => {
-            eprintln!("in-flight requests still running after 10 s; stopping them");
-        }
-    }
+    })
+    .await;
     Ok(())
+}
+
+/// A response body that keeps its connection marked busy until it ends.
+struct Guarded {
+    inner: HyperOutgoingBody,
+    _busy: BusyGuard,
+}
+
+impl Body for Guarded {
+    type Data = Bytes;
+    type Error = <HyperOutgoingBody as Body>::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 async fn handle<B>(app: Arc<App>, req: Request<B>, peer: SocketAddr) -> Response<HyperOutgoingBody>
@@ -87,28 +120,34 @@ where
 {
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let (label, response) = dispatch(&app, req, peer).await;
+    let (label, log_path, response) = dispatch(&app, req, peer).await;
+    // The route template, never the path itself or its query: paths carry
+    // secrets (webhook secrets, invitation and survey tokens).
     println!(
-        "{method} {path} -> {label} {} {:.2}ms",
+        "{method} {log_path} -> {label} {} {:.2}ms",
         response.status().as_u16(),
         started.elapsed().as_secs_f64() * 1000.0
     );
     response
 }
 
+/// Routes and runs one request: (log label, loggable path, response).
 async fn dispatch<B>(
     app: &Arc<App>,
     mut req: Request<B>,
     peer: SocketAddr,
-) -> (String, Response<HyperOutgoingBody>)
+) -> (String, String, Response<HyperOutgoingBody>)
 where
     B: Body<Data = Bytes> + Send + 'static,
     B::Error: Into<wasmtime_wasi_http::Error>,
 {
     let path = req.uri().path().to_string();
     if let Some(rest) = path.strip_prefix(WELL_KNOWN_PREFIX) {
-        return ("(spin)".into(), well_known(app, rest));
+        let shown = match rest {
+            "health" | "info" => path.clone(),
+            _ => format!("{WELL_KNOWN_PREFIX}..."),
+        };
+        return ("(spin)".into(), shown, well_known(app, rest));
     }
     let Some(RouteMatch {
         value,
@@ -119,12 +158,17 @@ where
         params,
     }) = app.router.route(&path)
     else {
-        return ("(no route)".into(), plain(StatusCode::NOT_FOUND, ""));
+        return (
+            "(no route)".into(),
+            "(unmatched)".into(),
+            plain(StatusCode::NOT_FOUND, ""),
+        );
     };
     let component_id = match value {
-        Target::Static(s) => return ("(static)".into(), static_response(s)),
+        Target::Static(s) => return ("(static)".into(), matched_route, static_response(s)),
         Target::Component(id) => id.clone(),
     };
+    let log_path = log_template(app, &component_id, &path, &matched_route);
     // Requests from outside must not impersonate a chained internal host.
     if req
         .headers()
@@ -161,7 +205,18 @@ where
         params,
     };
     let response = run_component(app, &component_id, req, routed).await;
-    (component_id, response)
+    (component_id, log_path, response)
+}
+
+/// What the request log shows for a path: the component's finest matching
+/// `log_routes` template, else the trigger route (both normalized, so
+/// parameters show as `:name` and wildcards as `...`).
+fn log_template(app: &App, component_id: &str, path: &str, matched_route: &str) -> String {
+    app.components
+        .get(component_id)
+        .and_then(|c| c.config.log_routes.as_ref())
+        .and_then(|routes| routes.route(path))
+        .map_or_else(|| matched_route.to_string(), |m| m.matched_route)
 }
 
 /// Service chaining: routed as if it matched `/...` of the target component.
@@ -211,7 +266,23 @@ where
         eprintln!("route leads to unknown component {component_id:?}");
         return plain(StatusCode::INTERNAL_SERVER_ERROR, "");
     };
-    match instantiate_and_call(app, runtime, req, routed).await {
+    // The body cap: a declared length over it is refused unread; a streamed
+    // body is cut off where it crosses it, and then the answer is 413
+    // whatever the component made of its failed read.
+    let limit = runtime.config.max_request_body_bytes;
+    if body_limit::declared_too_large(req.headers(), limit) {
+        return body_limit::too_large(limit);
+    }
+    let (req, exceeded) = {
+        let (parts, body) = req.into_parts();
+        let (body, exceeded) = LimitedBody::new(body, limit);
+        (Request::from_parts(parts, body), exceeded)
+    };
+    let result = instantiate_and_call(app, runtime, req, routed).await;
+    if exceeded.load(std::sync::atomic::Ordering::Relaxed) {
+        return body_limit::too_large(limit);
+    }
+    match result {
         Ok(response) => response,
         Err(e) => {
             eprintln!("[{component_id}] request failed: {e:#}");

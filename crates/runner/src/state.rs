@@ -34,6 +34,10 @@ pub struct ComponentConfig {
     pub environment: Vec<(String, String)>,
     /// (host dir, guest dir) read-only mounts.
     pub mounts: Vec<(PathBuf, String)>,
+    /// Requests with a larger body get 413 (never buffered beyond this).
+    pub max_request_body_bytes: u64,
+    /// Finer route templates for the request log (`tool.baton-runner.log_routes`).
+    pub log_routes: Option<Router<()>>,
 }
 
 pub struct ComponentRuntime {
