@@ -18,7 +18,8 @@
 //! A connection that cannot get its turn within [`WRITE_QUEUE_WAIT`] gets
 //! the error [`busy_message`] ("database is busy: ..."), which the app
 //! answers with 503 and `Retry-After`. SQLite's own 5 s busy timeout still
-//! covers writers outside this process.
+//! covers writers outside this process. Waiting is async (`execute` is an
+//! async host function), so a queued writer holds no tokio worker.
 
 use crate::bindings::{sqlite2, sqlite3};
 use crate::key_value::MAX_RESULT_BYTES;
@@ -188,22 +189,32 @@ impl Connection {
         statement: &str,
         params: Vec<SqlValue>,
     ) -> Result<Rows, String> {
-        let must_queue = self.queue.is_some() && self.turn.is_none();
-        let ran = tokio::task::block_in_place(|| {
-            if must_queue && self.writes(statement)? {
-                return Ok(None);
-            }
+        // With the turn held, nothing waits on another connection: the
+        // statement runs inline (a transaction's many short statements
+        // would otherwise each pay a worker hand-off while every other
+        // writer queues). Without it, a statement may read for long or
+        // wait on SQLite's busy handler, so it leaves the worker first.
+        let ran = if self.turn.is_some() {
             self.execute_blocking(statement, &params).map(Some)
-        });
+        } else {
+            let must_queue = self.queue.is_some();
+            tokio::task::block_in_place(|| {
+                if must_queue && self.writes(statement)? {
+                    return Ok(None);
+                }
+                self.execute_blocking(statement, &params).map(Some)
+            })
+        };
         let result = match ran {
             Ok(Some(rows)) => Ok(rows),
             Err(e) => Err(e),
-            Ok(None) => {
-                if let Some(queue) = &self.queue {
+            Ok(None) => match &self.queue {
+                Some(queue) => {
                     self.turn = Some(queue.turn().await?);
+                    self.execute_blocking(statement, &params)
                 }
-                tokio::task::block_in_place(|| self.execute_blocking(statement, &params))
-            }
+                None => tokio::task::block_in_place(|| self.execute_blocking(statement, &params)),
+            },
         };
         // Back in autocommit (committed, rolled back, or a single write
         // done): the next writer's turn.
