@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks the runner: req/s and p50/p99 at 1 and 16 connections, fixed
-# JSON beside a native hyper server, and GET /v1/health. BENCH_SECONDS=N per case.
+# JSON beside a native hyper server, and GET /v1/health; then the write path:
+# p50/p90/p99, req/s and errors of concurrent escalation creates at 1, 16
+# and 64 writers (docs/runner-hardening.md). Prints figures, asserts nothing.
+# BENCH_SECONDS=N per case; BENCH_ONLY=writes for the write path alone
+# (BENCH_WRITERS=1,16,64 picks the writer counts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup target add wasm32-wasip2 >/dev/null

@@ -6,7 +6,8 @@
 //! and 64 writers (docs/runner-hardening.md). Prints figures; asserts
 //! nothing. Run with `scripts/bench.sh`.
 //!
-//! `BENCH_ONLY=writes` runs only the write-path cases; `BENCH_MANIFEST`
+//! `BENCH_ONLY=writes` runs only the write-path cases (`BENCH_WRITERS=1,16`
+//! picks the writer counts); `BENCH_MANIFEST`
 //! serves another manifest (e.g. a copy pointing at saved components, to
 //! compare two runner builds on the same wasm).
 
@@ -109,7 +110,11 @@ async fn write_path(manifest: &str, duration: Duration) {
         "{:<10} {:>9} {:>10} {:>10} {:>10} {:>9}  errors",
         "writers", "req/s", "p50", "p90", "p99", "requests"
     );
-    for writers in [1usize, 16, 64] {
+    let counts: Vec<usize> = std::env::var("BENCH_WRITERS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1, 16, 64]);
+    for writers in counts {
         let w = writers_load(&url, &key, writers, duration).await;
         let errors: Vec<String> = w.errors.iter().map(|(k, n)| format!("{k} x{n}")).collect();
         println!(
