@@ -86,7 +86,7 @@ fn routes_and_spin_headers() {
     );
     let log = runner.output();
     assert!(
-        log.contains("GET /users/42 -> fixture 200"),
+        log.contains("GET /users/:user_id -> fixture 200"),
         "one log line per request:\n{log}"
     );
 }
