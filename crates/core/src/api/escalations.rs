@@ -81,6 +81,14 @@ struct CreateBody {
 
 /// Bot key, CORS origin and rate limit: everything before the body.
 fn admit(ctx: &Ctx, req: &Request) -> Result<Bot, Problem> {
+    let bot = admit_unlimited(ctx, req)?;
+    rate_limit(ctx, &bot)?;
+    Ok(bot)
+}
+
+/// Bot key and CORS origin; the caller counts the request itself (a create
+/// counts inside its own transaction: one write turn, not two).
+fn admit_unlimited(ctx: &Ctx, req: &Request) -> Result<Bot, Problem> {
     let bot = bots::authenticate(ctx.db, req.authorization())?;
     if let Some(origin) = req.header("origin")
         && !bot.allows_origin(origin)
@@ -89,7 +97,6 @@ fn admit(ctx: &Ctx, req: &Request) -> Result<Bot, Problem> {
             "The origin {origin} is not allowed for this bot; add it to the bot's allowed_origins."
         )));
     }
-    rate_limit(ctx, &bot)?;
     Ok(bot)
 }
 
@@ -242,7 +249,7 @@ pub fn check(ctx: &Ctx, req: &Request) -> Handled {
 }
 
 pub fn create(ctx: &Ctx, req: &Request) -> Handled {
-    let bot = admit(ctx, req)?;
+    let bot = admit_unlimited(ctx, req)?;
     let body: CreateBody = parse_body(req.body)?;
     let mut e = Errors::default();
     let session_id = e.required("session_id", body.session_id).and_then(|s| {
@@ -353,6 +360,9 @@ pub fn create(ctx: &Ctx, req: &Request) -> Handled {
         return Err(Problem::new(500, "validated fields missing"));
     };
     let outcome = crate::db::transaction(ctx.db, || {
+        // Over the limit rolls the count back with everything else: the
+        // window stays full, nothing is stored.
+        rate_limit(ctx, &bot)?;
         let outcome = escalation::escalate_within(
             ctx,
             &NewEscalation {
