@@ -20,7 +20,9 @@ mod corpus;
 
 use baton_ai::learn::{Adjustments, correction};
 use baton_ai::model::Head;
-use baton_ai::{Analysis, BotSettings, Category, History, Input, analyse_with, features_of, scores};
+use baton_ai::{
+    Analysis, BotSettings, Category, History, Input, analyse_with, features_of, scores,
+};
 use corpus::{Line, Split, split_of};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -35,9 +37,21 @@ struct Count {
 
 impl Count {
     fn f1(&self) -> f64 {
-        let p = if self.tp + self.fp == 0.0 { 1.0 } else { self.tp / (self.tp + self.fp) };
-        let r = if self.tp + self.fn_ == 0.0 { 1.0 } else { self.tp / (self.tp + self.fn_) };
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        let p = if self.tp + self.fp == 0.0 {
+            1.0
+        } else {
+            self.tp / (self.tp + self.fp)
+        };
+        let r = if self.tp + self.fn_ == 0.0 {
+            1.0
+        } else {
+            self.tp / (self.tp + self.fn_)
+        };
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
     fn sets(&mut self, expected: &[String], got: &[String]) {
         for g in got {
@@ -68,7 +82,11 @@ struct Tally {
 
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -90,12 +108,7 @@ fn run(line: &Line, adjustments: &Adjustments) -> Analysis {
     )
 }
 
-fn score(
-    title: &str,
-    lines: &[&Line],
-    verbose: bool,
-    times: &mut Vec<Duration>,
-) {
+fn score(title: &str, lines: &[&Line], verbose: bool, times: &mut Vec<Duration>) {
     let mut by_lang: BTreeMap<String, Tally> = BTreeMap::new();
     let mut confusion: BTreeMap<(&'static str, String, String), usize> = BTreeMap::new();
     for line in lines {
@@ -140,7 +153,8 @@ fn score(
                 }
             }
             t.emails.sets(&strings(&x["emails"]), &a.details.emails);
-            t.orders.sets(&strings(&x["order_numbers"]), &a.details.order_numbers);
+            t.orders
+                .sets(&strings(&x["order_numbers"]), &a.details.order_numbers);
         }
         for (field, value) in &got {
             let want = x[*field].as_str().unwrap_or("").to_string();
@@ -150,13 +164,26 @@ fn score(
             *confusion.entry((field, want, value.clone())).or_default() += 1;
         }
         if verbose && x["escalate"].as_bool() != Some(a.decision.escalate) {
-            println!("  {} hand-off: expected {}, got {} ({})", line.id, x["escalate"], a.decision.escalate, a.decision.reason);
+            println!(
+                "  {} hand-off: expected {}, got {} ({})",
+                line.id, x["escalate"], a.decision.escalate, a.decision.reason
+            );
         }
     }
     println!("\n== {title}: {} conversations", lines.len());
     println!(
         "{:<6} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        "lang", "n", "category", "priority", "prio±1", "handoffF1", "sentiment", "language", "safety", "emailsF1", "ordersF1"
+        "lang",
+        "n",
+        "category",
+        "priority",
+        "prio±1",
+        "handoffF1",
+        "sentiment",
+        "language",
+        "safety",
+        "emailsF1",
+        "ordersF1"
     );
     for (lang, t) in &by_lang {
         let r = |k: usize| k as f64 / t.n.max(1) as f64;
@@ -182,7 +209,10 @@ fn score(
     for field in ["category", "priority"] {
         let classes: Vec<String> = match field {
             "category" => Category::ALL.iter().map(|c| c.slug().to_string()).collect(),
-            _ => ["low", "medium", "high", "urgent"].iter().map(|s| s.to_string()).collect(),
+            _ => ["low", "medium", "high", "urgent"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         };
         println!("\n{field} confusion (rows: expected, columns: got)");
         print!("{:>15}", "");
@@ -193,7 +223,12 @@ fn score(
         for want in &classes {
             print!("{:>15}", want);
             for got in &classes {
-                print!("{:>8}", confusion.get(&(field, want.clone(), got.clone())).unwrap_or(&0));
+                print!(
+                    "{:>8}",
+                    confusion
+                        .get(&(field, want.clone(), got.clone()))
+                        .unwrap_or(&0)
+                );
             }
             println!();
         }
@@ -238,16 +273,37 @@ fn main() {
     let mut times = Vec::new();
     if let Some(path) = std::env::args().nth(1) {
         let lines = corpus::parse_file(std::path::Path::new(&path));
-        score(&path, &lines.iter().collect::<Vec<_>>(), verbose, &mut times);
+        score(
+            &path,
+            &lines.iter().collect::<Vec<_>>(),
+            verbose,
+            &mut times,
+        );
     } else {
         let lines = corpus::load_corpus();
-        let of = |s: Split| -> Vec<&Line> { lines.iter().filter(|l| split_of(&l.id) == s).collect() };
-        score("corpus DEV split (used for tuning)", &of(Split::Dev), verbose, &mut times);
+        let of =
+            |s: Split| -> Vec<&Line> { lines.iter().filter(|l| split_of(&l.id) == s).collect() };
+        score(
+            "corpus DEV split (used for tuning)",
+            &of(Split::Dev),
+            verbose,
+            &mut times,
+        );
         let test = of(Split::Test);
-        score("corpus TEST split (never tuned on)", &test, verbose, &mut times);
+        score(
+            "corpus TEST split (never tuned on)",
+            &test,
+            verbose,
+            &mut times,
+        );
         let eval = corpus::eval_set();
         let eval_refs: Vec<&Line> = eval.iter().collect();
-        score("English evaluation set, crates/ai/eval (never trained on)", &eval_refs, verbose, &mut times);
+        score(
+            "English evaluation set, crates/ai/eval (never trained on)",
+            &eval_refs,
+            verbose,
+            &mut times,
+        );
         // The test split and the eval set as one unseen stream, mixed by id.
         let mut stream = test.clone();
         stream.extend(eval_refs.iter().copied());

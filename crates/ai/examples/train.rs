@@ -132,7 +132,16 @@ fn main() {
         dev.len(),
         test.len()
     );
-    let options = Options::default();
+    // Settings may be varied for a dev-split comparison (TRAIN_EPOCHS,
+    // TRAIN_RATE, TRAIN_L2); the defaults are what ships.
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f32>().ok());
+    let defaults = Options::default();
+    let options = Options {
+        epochs: env("TRAIN_EPOCHS").map_or(defaults.epochs, |v| v as usize),
+        learning_rate: env("TRAIN_RATE").unwrap_or(defaults.learning_rate),
+        l2: env("TRAIN_L2").unwrap_or(defaults.l2),
+        seed: defaults.seed,
+    };
     let first = fit(
         &train.iter().map(|l| example(l)).collect::<Vec<_>>(),
         &options,

@@ -153,7 +153,11 @@ pub fn summary(c: &Context, lang: Lang) -> String {
             out.push('.');
         }
     }
-    let assistant_turns = c.scanned.iter().filter(|m| m.role == Role::Assistant).count();
+    let assistant_turns = c
+        .scanned
+        .iter()
+        .filter(|m| m.role == Role::Assistant)
+        .count();
     let tried = match assistant_turns {
         0 => p.bot_replied_none.to_string(),
         1 => p.bot_replied_once.to_string(),
@@ -433,7 +437,10 @@ mod tests {
     fn facts(text: &str) -> Vec<String> {
         text.split_whitespace()
             .filter(|w| has_fact(w))
-            .map(|w| w.trim_end_matches(['.', ',', '!', '?', ';', ':']).to_string())
+            .map(|w| {
+                w.trim_end_matches(['.', ',', '!', '?', ';', ':'])
+                    .to_string()
+            })
             .collect()
     }
 
@@ -482,7 +489,10 @@ mod tests {
                 body.push(p.join(" "));
             }
             let draft = if next(2) == 0 {
-                format!("Hi Ana,\n\n{}\n\nBest regards,\nThe Support team", body.join("\n\n"))
+                format!(
+                    "Hi Ana,\n\n{}\n\nBest regards,\nThe Support team",
+                    body.join("\n\n")
+                )
             } else {
                 body.join("\n\n")
             };
@@ -496,7 +506,10 @@ mod tests {
             ] {
                 let out = chain.iter().fold(draft.clone(), |t, how| refine(&t, *how));
                 for f in &want {
-                    assert!(out.contains(f.as_str()), "{chain:?} dropped {f:?}\n{draft}\n---\n{out}");
+                    assert!(
+                        out.contains(f.as_str()),
+                        "{chain:?} dropped {f:?}\n{draft}\n---\n{out}"
+                    );
                 }
             }
         }

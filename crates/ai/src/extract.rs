@@ -145,8 +145,68 @@ fn spelled_out_emails(text: &str) -> String {
     out.join(" ")
 }
 
+/// Words that announce an order number, in the seven languages.
+const ORDER_WORDS: &[&str] = &[
+    "order",
+    "orders",
+    "ord",
+    "purchase", // en
+    "pedido",
+    "pedidos",
+    "compra", // es, pt
+    "encomenda",
+    "encomendas", // pt
+    "bestellung",
+    "bestellungen",
+    "bestellnummer",
+    "auftrag",
+    "auftragsnummer", // de
+    "commande",
+    "commandes",
+    "cde",
+    "cmd", // fr
+    "ordine",
+    "ordini",
+    "ordinazione", // it
+    "bestelling",
+    "bestellingen",
+    "bestelnummer",
+    "ordernummer", // nl
+];
+
 /// Words that say the next number is not an order number.
 const OTHER_ID_WORDS: &[(&str, &str)] = &[
+    ("factura", "invoice"),
+    ("fatura", "invoice"),
+    ("rechnung", "invoice"),
+    ("rechnungsnummer", "invoice"),
+    ("facture", "invoice"),
+    ("fattura", "invoice"),
+    ("factuur", "invoice"),
+    ("seguimiento", "tracking"),
+    ("rastreio", "tracking"),
+    ("sendungsnummer", "tracking"),
+    ("suivi", "tracking"),
+    ("spedizione", "tracking"),
+    ("cuenta", "account"),
+    ("conta", "account"),
+    ("kundennummer", "account"),
+    ("konto", "account"),
+    ("compte", "account"),
+    ("cliente", "account"),
+    ("klantnummer", "account"),
+    ("reserva", "reference"),
+    ("buchung", "reference"),
+    ("reservation", "reference"),
+    ("réservation", "reference"),
+    ("prenotazione", "reference"),
+    ("boeking", "reference"),
+    ("tarjeta", "card"),
+    ("cartão", "card"),
+    ("karte", "card"),
+    ("carte", "card"),
+    ("carta", "card"),
+    ("kaart", "card"),
     ("invoice", "invoice"),
     ("inv", "invoice"),
     ("receipt", "invoice"),
@@ -174,8 +234,44 @@ const OTHER_ID_WORDS: &[(&str, &str)] = &[
     ("code", "error"),
 ];
 
-/// Filler between a keyword and its value: "order number is #123".
+/// Filler between a keyword and its value: "order number is #123",
+/// "n° de commande", "Bestellnummer ist", "il mio ordine è".
 const FILLER: &[&str] = &[
+    "n",
+    "nº",
+    "numero",
+    "número",
+    "numéro",
+    "nummer",
+    "de",
+    "del",
+    "do",
+    "da",
+    "du",
+    "della",
+    "mi",
+    "meu",
+    "minha",
+    "mon",
+    "ma",
+    "meine",
+    "mein",
+    "mijn",
+    "il",
+    "mio",
+    "la",
+    "le",
+    "el",
+    "es",
+    "é",
+    "est",
+    "ist",
+    "è",
+    "con",
+    "com",
+    "avec",
+    "mit",
+    "met",
     "number",
     "numbers",
     "no",
@@ -248,12 +344,7 @@ pub fn identifiers(text: &str) -> (Vec<String>, Vec<Identifier>) {
     };
     for i in 0..tokens.len() {
         let word = tokens[i].lower.trim_start_matches('#');
-        let kind = if word == "order"
-            || word == "orders"
-            || word == "ord"
-            || word == "purchase"
-            || word.starts_with("order#")
-        {
+        let kind = if ORDER_WORDS.contains(&word) || word.starts_with("order#") {
             Some("order")
         } else {
             OTHER_ID_WORDS

@@ -52,9 +52,7 @@ impl Adjustments {
                 .entries
                 .binary_search_by_key(&(*slot, *class), |(s, c, _)| (*s, *c))
             {
-                Ok(i) => {
-                    self.entries[i].2 = (self.entries[i].2 + d).clamp(-MAX_WEIGHT, MAX_WEIGHT)
-                }
+                Ok(i) => self.entries[i].2 = (self.entries[i].2 + d).clamp(-MAX_WEIGHT, MAX_WEIGHT),
                 Err(i) => self
                     .entries
                     .insert(i, (*slot, *class, d.clamp(-MAX_WEIGHT, MAX_WEIGHT))),
@@ -90,12 +88,11 @@ pub fn correction(f: &Features, logits: &[f32], head: Head, correct: &str) -> Ve
         .map(|h| h.classes().len())
         .sum();
     let n = head.classes().len();
-    let slots: Vec<(u32, f32)> = f
-        .0
-        .iter()
-        .copied()
-        .filter(|(s, _)| (*s as usize) < BUCKETS - 1)
-        .collect();
+    let slots: Vec<(u32, f32)> =
+        f.0.iter()
+            .copied()
+            .filter(|(s, _)| (*s as usize) < BUCKETS - 1)
+            .collect();
     let norm2: f32 = slots.iter().map(|(_, v)| v * v).sum::<f32>().max(1e-6);
     let mut z: Vec<f32> = logits[offset..offset + n].to_vec();
     let mut deltas: Vec<(u32, u16, f32)> = Vec::new();
@@ -135,7 +132,11 @@ pub fn correction(f: &Features, logits: &[f32], head: Head, correct: &str) -> Ve
             _ => merged.push((s, c, d)),
         }
     }
-    debug_assert!(merged.iter().all(|(_, c, _)| (*c as usize) < total_classes()));
+    debug_assert!(
+        merged
+            .iter()
+            .all(|(_, c, _)| (*c as usize) < total_classes())
+    );
     merged
 }
 
@@ -165,8 +166,15 @@ mod tests {
         let (t, b) = score(&similar);
         assert!(t > b, "a similar conversation follows: {t} vs {b}");
         let (t, b) = score(&other);
-        assert!((t - b).abs() < 0.5, "an unrelated one barely moves: {t} vs {b}");
+        assert!(
+            (t - b).abs() < 0.5,
+            "an unrelated one barely moves: {t} vs {b}"
+        );
         // Nothing on the always-on prior slot.
-        assert!(adj.entries.iter().all(|(s, _, _)| (*s as usize) < BUCKETS - 1));
+        assert!(
+            adj.entries
+                .iter()
+                .all(|(s, _, _)| (*s as usize) < BUCKETS - 1)
+        );
     }
 }

@@ -14,11 +14,14 @@ mod compose;
 mod decide;
 pub mod extract;
 pub mod features;
-pub mod learn;
 mod judge;
+pub mod learn;
 pub mod model;
+pub mod multilingual;
+pub mod phrases;
 mod scan;
 pub mod text;
+pub mod triage;
 
 pub use compose::{Refinement, refine, refine_in};
 pub use phrases::Lang;
@@ -312,7 +315,11 @@ pub struct Analysis {
 
 /// The features the learned model reads of a conversation.
 pub fn features_of(messages: &[Message]) -> features::Features {
-    features::extract(messages.iter().map(|m| (m.role == Role::Customer, m.text.as_str())))
+    features::extract(
+        messages
+            .iter()
+            .map(|m| (m.role == Role::Customer, m.text.as_str())),
+    )
 }
 
 /// The model's scores (logits, every judgement) with a team's adjustments.
@@ -327,7 +334,14 @@ pub fn check(input: &Input) -> Check {
     let scanned = scan::scan(input.messages);
     let learned = triage::learned(&features_of(input.messages), &learn::Adjustments::default());
     let hits = triage::rule_hits(&scanned);
-    let decision = triage::decide(&scanned, input.ai_confidence, input.bot, &hits, &learned, &triage::TUNING);
+    let decision = triage::decide(
+        &scanned,
+        input.ai_confidence,
+        input.bot,
+        &hits,
+        &learned,
+        &triage::TUNING,
+    );
     let details = details(&scanned, input.known);
     let (missing, prompt) = compose::collect_prompt(&decision, &details, input.known, input.bot);
     Check {
@@ -348,11 +362,22 @@ pub fn analyse_with(input: &Input, adjustments: &learn::Adjustments) -> Analysis
 }
 
 /// The analysis with explicit hand-off thresholds (for tuning on dev).
-pub fn analyse_tuned(input: &Input, adjustments: &learn::Adjustments, tuning: &triage::Tuning) -> Analysis {
+pub fn analyse_tuned(
+    input: &Input,
+    adjustments: &learn::Adjustments,
+    tuning: &triage::Tuning,
+) -> Analysis {
     let scanned = scan::scan(input.messages);
     let learned = triage::learned(&features_of(input.messages), adjustments);
     let hits = triage::rule_hits(&scanned);
-    let decision = triage::decide(&scanned, input.ai_confidence, input.bot, &hits, &learned, tuning);
+    let decision = triage::decide(
+        &scanned,
+        input.ai_confidence,
+        input.bot,
+        &hits,
+        &learned,
+        tuning,
+    );
     let details = details(&scanned, input.known);
     let judged = judge::judge(&scanned, input.history, &decision);
     let safety = triage::safety(&decision, &hits, &learned);
@@ -372,7 +397,10 @@ pub fn analyse_tuned(input: &Input, adjustments: &learn::Adjustments, tuning: &t
         );
     }
     let mut team_adjusted = Vec::new();
-    for (head, name) in [(model::Head::Category, "category"), (model::Head::Priority, "priority")] {
+    for (head, name) in [
+        (model::Head::Category, "category"),
+        (model::Head::Priority, "priority"),
+    ] {
         if triage::team_adjusted(head, &learned) {
             team_adjusted.push(name);
         }
@@ -387,7 +415,8 @@ pub fn analyse_tuned(input: &Input, adjustments: &learn::Adjustments, tuning: &t
         team: &input.bot.team_name,
     };
     let summary = compose::summary(&ctx, language.value);
-    let summary_team = (language.value != phrases::Lang::En).then(|| compose::summary(&ctx, phrases::Lang::En));
+    let summary_team =
+        (language.value != phrases::Lang::En).then(|| compose::summary(&ctx, phrases::Lang::En));
     let suggested_reply = compose::reply(&ctx, language.value, 0);
     Analysis {
         summary,
@@ -416,7 +445,11 @@ pub fn suggested_reply(input: &Input, variant: usize) -> String {
         category: a.category.value,
         decision: &a.decision,
         sentiment: a.sentiment.value,
-        safety: a.tags.iter().any(|t| t.name == "safety").then_some(a.priority.value == Priority::Urgent),
+        safety: a
+            .tags
+            .iter()
+            .any(|t| t.name == "safety")
+            .then_some(a.priority.value == Priority::Urgent),
         scanned: &scanned,
         team: &input.bot.team_name,
     };

@@ -15,7 +15,9 @@ use crate::model::{Head, Model, Prediction, predict_from_logits};
 use crate::multilingual::{self, RuleKind};
 use crate::phrases::Lang;
 use crate::scan::Scanned;
-use crate::{BotSettings, Category, Decision, Priority, Role, Scored, Sentiment, Trigger, TriggerKind};
+use crate::{
+    BotSettings, Category, Decision, Priority, Role, Scored, Sentiment, Trigger, TriggerKind,
+};
 
 /// Model probabilities at which a hand-off is called without a rule.
 #[derive(Debug, Clone, Copy)]
@@ -121,10 +123,12 @@ pub fn decide(
     if kind == Some(TriggerKind::Sensitive) {
         return rules;
     }
-    if let Some(hit) = hits
-        .iter()
-        .find(|h| matches!(h.kind, RuleKind::Safety | RuleKind::Legal | RuleKind::Security))
-    {
+    if let Some(hit) = hits.iter().find(|h| {
+        matches!(
+            h.kind,
+            RuleKind::Safety | RuleKind::Legal | RuleKind::Security
+        )
+    }) {
         let topic = rule_topic(hit.kind);
         return Decision {
             escalate: true,
@@ -275,7 +279,12 @@ pub fn category(rules: Scored<Category>, l: &Learned) -> Scored<Category> {
     )
 }
 
-const PRIORITIES: [Priority; 4] = [Priority::Low, Priority::Medium, Priority::High, Priority::Urgent];
+const PRIORITIES: [Priority; 4] = [
+    Priority::Low,
+    Priority::Medium,
+    Priority::High,
+    Priority::Urgent,
+];
 
 /// The priority: the model's, raised by what must never be low: a legal or
 /// security matter and ongoing danger are Urgent, past danger at least
@@ -320,7 +329,8 @@ pub fn priority(
         && s.value < min
     {
         s.value = min;
-        s.factors.insert(0, format!("at least {} for {why}", min.slug()));
+        s.factors
+            .insert(0, format!("at least {} for {why}", min.slug()));
     }
     s
 }
