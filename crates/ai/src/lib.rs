@@ -331,17 +331,8 @@ pub fn scores(f: &features::Features, adjustments: &learn::Adjustments) -> Vec<f
 
 /// Whether to hand off now, and which details are still needed.
 pub fn check(input: &Input) -> Check {
-    let scanned = scan::scan(input.messages);
-    let learned = triage::learned(&features_of(input.messages), &learn::Adjustments::default());
-    let hits = triage::rule_hits(&scanned);
-    let decision = triage::decide(
-        &scanned,
-        input.ai_confidence,
-        input.bot,
-        &hits,
-        &learned,
-        &triage::TUNING,
-    );
+    let (scanned, _, _, decision) =
+        decide_for(input, &learn::Adjustments::default(), &triage::TUNING);
     let details = details(&scanned, input.known);
     let (missing, prompt) = compose::collect_prompt(&decision, &details, input.known, input.bot);
     Check {
@@ -349,6 +340,32 @@ pub fn check(input: &Input) -> Check {
         missing,
         prompt,
     }
+}
+
+/// The conversation scanned once, the model's view, the rule hits and the
+/// hand-off decision: what both a check and an analysis start from.
+fn decide_for<'a>(
+    input: &'a Input,
+    adjustments: &learn::Adjustments,
+    tuning: &triage::Tuning,
+) -> (
+    Vec<scan::Scanned<'a>>,
+    triage::Learned,
+    Vec<multilingual::RuleHit>,
+    Decision,
+) {
+    let scanned = scan::scan(input.messages);
+    let learned = triage::learned(&features_of(input.messages), adjustments);
+    let hits = triage::rule_hits(&scanned);
+    let decision = triage::decide(
+        &scanned,
+        input.ai_confidence,
+        input.bot,
+        &hits,
+        &learned,
+        tuning,
+    );
+    (scanned, learned, hits, decision)
 }
 
 /// The full analysis for a new Assist, with the built-in model alone.
@@ -367,17 +384,7 @@ pub fn analyse_tuned(
     adjustments: &learn::Adjustments,
     tuning: &triage::Tuning,
 ) -> Analysis {
-    let scanned = scan::scan(input.messages);
-    let learned = triage::learned(&features_of(input.messages), adjustments);
-    let hits = triage::rule_hits(&scanned);
-    let decision = triage::decide(
-        &scanned,
-        input.ai_confidence,
-        input.bot,
-        &hits,
-        &learned,
-        tuning,
-    );
+    let (scanned, learned, hits, decision) = decide_for(input, adjustments, tuning);
     let details = details(&scanned, input.known);
     let judged = judge::judge(&scanned, input.history, &decision);
     let safety = triage::safety(&decision, &hits, &learned);

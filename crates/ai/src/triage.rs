@@ -244,12 +244,32 @@ pub fn handed_off_reason(l: &Learned) -> String {
     }
 }
 
-fn with_team_note<T>(mut s: Scored<T>, head: Head, l: &Learned) -> Scored<T> {
-    if l.prediction.best(head).0 != l.base.best(head).0 {
-        s.factors
-            .insert(0, "adjusted by your team's corrections".into());
+/// The model's answer for `head` as a scored value (the rules' factors
+/// kept when they agree), noting when the team's corrections changed it.
+fn from_model<T: Copy + PartialEq>(
+    rules: Scored<T>,
+    values: &[T],
+    head: Head,
+    l: &Learned,
+) -> Scored<T> {
+    let (i, p) = l.prediction.best(head);
+    let value = values[i];
+    let mut factors = vec![format!(
+        "learned model: {} {:.0}%",
+        head.classes()[i],
+        p * 100.0
+    )];
+    if rules.value == value {
+        factors.extend(rules.factors);
     }
-    s
+    if team_adjusted(head, l) {
+        factors.insert(0, "adjusted by your team's corrections".into());
+    }
+    Scored {
+        value,
+        confidence: p,
+        factors,
+    }
 }
 
 /// Whether the team's corrections changed this judgement.
@@ -262,21 +282,7 @@ pub fn category(rules: Scored<Category>, l: &Learned) -> Scored<Category> {
     if !l.available {
         return rules;
     }
-    let (i, p) = l.prediction.best(Head::Category);
-    let value = Category::ALL[i];
-    let mut factors = vec![format!("learned model: {} {:.0}%", value.slug(), p * 100.0)];
-    if rules.value == value {
-        factors.extend(rules.factors);
-    }
-    with_team_note(
-        Scored {
-            value,
-            confidence: p,
-            factors,
-        },
-        Head::Category,
-        l,
-    )
+    from_model(rules, &Category::ALL, Head::Category, l)
 }
 
 const PRIORITIES: [Priority; 4] = [
@@ -296,21 +302,7 @@ pub fn priority(
     safety: Option<bool>,
 ) -> Scored<Priority> {
     let mut s = if l.available {
-        let (i, p) = l.prediction.best(Head::Priority);
-        let value = PRIORITIES[i];
-        let mut factors = vec![format!("learned model: {} {:.0}%", value.slug(), p * 100.0)];
-        if rules.value == value {
-            factors.extend(rules.factors);
-        }
-        with_team_note(
-            Scored {
-                value,
-                confidence: p,
-                factors,
-            },
-            Head::Priority,
-            l,
-        )
+        from_model(rules, &PRIORITIES, Head::Priority, l)
     } else {
         rules
     };
@@ -340,22 +332,13 @@ pub fn sentiment(rules: Scored<Sentiment>, l: &Learned) -> Scored<Sentiment> {
     if !l.available {
         return rules;
     }
-    let (i, p) = l.prediction.best(Head::Sentiment);
-    let value = [
+    const SENTIMENTS: [Sentiment; 4] = [
         Sentiment::Positive,
         Sentiment::Neutral,
         Sentiment::Negative,
         Sentiment::Frustrated,
-    ][i];
-    let mut factors = vec![format!("learned model: {} {:.0}%", value.slug(), p * 100.0)];
-    if rules.value == value {
-        factors.extend(rules.factors);
-    }
-    Scored {
-        value,
-        confidence: p,
-        factors,
-    }
+    ];
+    from_model(rules, &SENTIMENTS, Head::Sentiment, l)
 }
 
 /// Safety: Some(ongoing) when a safety matter is present.

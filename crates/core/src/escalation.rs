@@ -429,6 +429,19 @@ pub fn trigger_json(t: &baton_ai::Trigger) -> Json {
     json!({"kind": t.kind.slug(), "phrase": t.phrase, "topic": t.topic})
 }
 
+/// A stored message (`role`, `text` columns) as the AI reads it: the
+/// customer's words, and everyone else's as the other side.
+pub fn ai_message(r: &crate::db::Row) -> Message {
+    Message {
+        role: if r.text("role") == "customer" {
+            Role::Customer
+        } else {
+            Role::Assistant
+        },
+        text: r.text("text"),
+    }
+}
+
 /// Runs the AI again over the Assist's customer-visible conversation (a
 /// voicemail whose transcript came later) and stores the new analysis.
 pub fn reanalyse(
@@ -441,17 +454,7 @@ pub fn reanalyse(
          JOIN customers c ON c.id = a.customer_id WHERE m.assist_id = ? AND m.role IN ('customer', 'assistant', 'agent') ORDER BY m.seq",
         &[assist_id.into()],
     )?;
-    let messages: Vec<Message> = rows
-        .iter()
-        .map(|r| Message {
-            role: if r.text("role") == "customer" {
-                Role::Customer
-            } else {
-                Role::Assistant
-            },
-            text: r.text("text"),
-        })
-        .collect();
+    let messages: Vec<Message> = rows.iter().map(|r| ai_message(&r)).collect();
     let first = rows
         .first()
         .ok_or_else(|| Problem::missing("That Assist's messages"))?;

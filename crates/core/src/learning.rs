@@ -9,7 +9,7 @@ use crate::db::Value;
 use crate::env::Ctx;
 use crate::problem::Problem;
 use baton_ai::learn::Adjustments;
-use baton_ai::{Analysis, Input, Message, Role};
+use baton_ai::{Analysis, Input, Message};
 use serde_json::json;
 
 pub const MAX_ROWS: i64 = 200_000;
@@ -43,17 +43,7 @@ fn conversation(ctx: &Ctx, assist_id: &str) -> Result<Vec<Message>, Problem> {
         "SELECT role, text FROM messages WHERE assist_id = ? AND role IN ('customer', 'assistant') ORDER BY seq",
         &[assist_id.into()],
     )?;
-    Ok(rows
-        .iter()
-        .map(|r| Message {
-            role: if r.text("role") == "customer" {
-                Role::Customer
-            } else {
-                Role::Assistant
-            },
-            text: r.text("text"),
-        })
-        .collect())
+    Ok(rows.iter().map(|r| crate::escalation::ai_message(&r)).collect())
 }
 
 /// Logs an agent's correction of `field` and learns from it (inside the
