@@ -350,7 +350,7 @@ pub fn safety(decision: &Decision, hits: &[multilingual::RuleHit], l: &Learned) 
         .is_some_and(|t| t.kind == TriggerKind::Sensitive && t.topic == Some("safety"));
     let model_safety = l.available && l.prediction.prob(Head::Safety, "yes") >= 0.5;
     match hit {
-        Some(h) => Some(h.ongoing || sensitive_safety),
+        Some(h) => Some(h.ongoing),
         None if sensitive_safety || model_safety => Some(true),
         None => None,
     }
