@@ -197,13 +197,65 @@ fn body(c: &Context, p: &Phrases, variant: usize) -> String {
         .first()
         .map(|o| p.order_clause.replace("{order}", o))
         .unwrap_or_default();
+    let amount_clause = first_amount(c.scanned)
+        .map(|a| p.amount_clause.replace("{amount}", &a))
+        .unwrap_or_default();
     let bodies = &p.bodies[category_index(c.category)];
-    let body = bodies[variant % bodies.len()].replace("{order_clause}", &order_clause);
+    let body = bodies[variant % bodies.len()]
+        .replace("{order_clause}", &order_clause)
+        .replace("{amount_clause}", &amount_clause);
     if c.sentiment == Sentiment::Frustrated {
         format!("{} {body}", p.frustrated_opening)
     } else {
         body
     }
+}
+
+const CURRENCY_WORDS: &[&str] = &[
+    "eur", "euro", "euros", "usd", "dollars", "gbp", "pounds", "chf", "brl", "reais", "mxn",
+    "pesos",
+];
+
+/// The first sum of money the customer wrote, as written ("€49.95",
+/// "49,95 €", "120 EUR", "R$ 150"), so the reply names the charge.
+pub fn first_amount(scanned: &[Scanned]) -> Option<String> {
+    let is_symbol = |w: &str| matches!(w, "€" | "$" | "£" | "R$" | "US$" | "CHF");
+    let is_number = |w: &str| {
+        w.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && w.chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    };
+    for m in scanned.iter().filter(|m| m.role == Role::Customer) {
+        let words: Vec<&str> = m
+            .text
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c: char| "()[]\"',;:!?".contains(c)))
+            .map(|w| w.trim_end_matches('.'))
+            .collect();
+        for (i, w) in words.iter().enumerate() {
+            let next = words.get(i + 1).copied().unwrap_or("");
+            if ["€", "$", "£", "R$", "US$"]
+                .iter()
+                .any(|sym| w.strip_prefix(sym).is_some_and(is_number))
+            {
+                return Some(w.to_string());
+            }
+            if let Some(n) = ["€", "$", "£"].iter().find_map(|sym| w.strip_suffix(sym))
+                && is_number(n)
+            {
+                return Some(w.to_string());
+            }
+            if is_number(w)
+                && (is_symbol(next) || CURRENCY_WORDS.contains(&next.to_lowercase().as_str()))
+            {
+                return Some(format!("{w} {next}"));
+            }
+            if is_symbol(w) && is_number(next) {
+                return Some(format!("{w} {next}"));
+            }
+        }
+    }
+    None
 }
 
 /// A ready-to-send reply in `lang`; `variant` picks among equivalent
@@ -432,6 +484,119 @@ pub fn has_fact(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Message;
+
+    fn reply_for(
+        lang: Lang,
+        category: Category,
+        sentiment: Sentiment,
+        order: Option<&str>,
+        customer_text: &str,
+        variant: usize,
+    ) -> String {
+        let messages = [Message::customer(customer_text)];
+        let scanned = crate::scan::scan(&messages);
+        let details = Details {
+            name: Some("Ana Souza".into()),
+            order_numbers: order.map(|o| vec![o.to_string()]).unwrap_or_default(),
+            ..Details::default()
+        };
+        let decision = Decision {
+            escalate: true,
+            confidence: 0.9,
+            reason: String::new(),
+            trigger: None,
+        };
+        let c = Context {
+            details: &details,
+            category,
+            decision: &decision,
+            sentiment,
+            safety: None,
+            scanned: &scanned,
+            team: "Acme",
+        };
+        reply(&c, lang, variant)
+    }
+
+    /// Every language and category: the name and order number appear once,
+    /// the order word never stutters ("order for order"), an upset
+    /// customer gets an apology and never thanks for their patience.
+    #[test]
+    fn replies_read_whole_in_every_language() {
+        const PATIENCE: &[&str] = &[
+            "patience",
+            "paciencia",
+            "Geduld",
+            "paciência",
+            "pazienza",
+            "geduld",
+        ];
+        for lang in Lang::ALL {
+            let p = phrases(lang);
+            let order_word = p
+                .order_clause
+                .split(|c: char| !c.is_alphabetic())
+                .rfind(|w| !w.is_empty())
+                .unwrap()
+                .to_lowercase();
+            for category in Category::ALL {
+                for variant in 0..2 {
+                    for sentiment in [Sentiment::Neutral, Sentiment::Frustrated] {
+                        let r =
+                            reply_for(lang, category, sentiment, Some("60233"), "hello", variant);
+                        assert!(r.contains("Ana"), "{lang:?} {r}");
+                        assert!(r.matches("60233").count() <= 1, "{lang:?} {r}");
+                        let words: Vec<String> = r
+                            .split(|c: char| !c.is_alphanumeric())
+                            .filter(|w| !w.is_empty())
+                            .map(str::to_lowercase)
+                            .collect();
+                        for (i, w) in words.iter().enumerate() {
+                            if *w == order_word {
+                                let near = &words[i + 1..(i + 4).min(words.len())];
+                                assert!(!near.contains(w), "{lang:?} stutters: {r}");
+                            }
+                        }
+                        assert!(!r.contains('{'), "{lang:?} unfilled: {r}");
+                        if sentiment == Sentiment::Frustrated {
+                            assert!(r.contains(p.frustrated_opening), "{lang:?} {r}");
+                            assert!(!PATIENCE.iter().any(|w| r.contains(w)), "{lang:?} {r}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_charge_the_customer_named_is_in_the_reply() {
+        for (text, amount) in [
+            ("I was charged €49.95 twice", "€49.95"),
+            ("me cobraron 49,95 € dos veces", "49,95 €"),
+            ("foram cobrados R$ 150 a mais", "R$ 150"),
+            ("a refund of 120 EUR please", "120 EUR"),
+            ("refund my $1,250.00 now", "$1,250.00"),
+        ] {
+            for lang in Lang::ALL {
+                for category in [Category::Billing, Category::Refund] {
+                    for variant in 0..2 {
+                        let r = reply_for(lang, category, Sentiment::Neutral, None, text, variant);
+                        assert!(r.contains(amount), "{lang:?} {category:?}: {r}");
+                    }
+                }
+            }
+        }
+        let r = reply_for(
+            Lang::En,
+            Category::Billing,
+            Sentiment::Neutral,
+            None,
+            "charged twice, order 7",
+            0,
+        );
+        assert!(!r.contains(" of "), "no amount, no clause: {r}");
+    }
 
     /// The tokens a refinement must keep: those with digits, links, addresses.
     fn facts(text: &str) -> Vec<String> {

@@ -99,17 +99,8 @@ impl Category {
 
     /// What the customer wants, as a noun phrase for summaries.
     pub fn topic(self) -> &'static str {
-        match self {
-            Category::Billing => "a billing problem",
-            Category::Refund => "a refund",
-            Category::Technical => "a technical problem",
-            Category::AccountLogin => "access to their account",
-            Category::OrderShipping => "an order and its delivery",
-            Category::Sales => "buying or pricing",
-            Category::Cancellation => "cancelling",
-            Category::Feedback => "feedback on their experience",
-            Category::General => "a general question",
-        }
+        let i = Category::ALL.iter().position(|c| *c == self).unwrap_or(8);
+        phrases::phrases(Lang::En).topics[i]
     }
 }
 

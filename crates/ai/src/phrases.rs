@@ -43,7 +43,7 @@ impl Lang {
 }
 
 /// One language's wording. Placeholders: `{name}`, `{team}`, `{order}`,
-/// `{orders}`, `{order_clause}`, `{email}`, `{who}`, `{topic}`, `{about}`,
+/// `{orders}`, `{order_clause}`, `{amount}`, `{amount_clause}`, `{email}`, `{who}`, `{topic}`, `{about}`,
 /// `{quote}`, `{n}`.
 pub struct Phrases {
     pub greeting_named: &'static str,
@@ -52,6 +52,8 @@ pub struct Phrases {
     /// Two equivalent bodies per category, in `Category::ALL` order.
     pub bodies: [[&'static str; 2]; 9],
     pub order_clause: &'static str,
+    /// After the charge or refund noun: " of {amount}".
+    pub amount_clause: &'static str,
     pub frustrated_opening: &'static str,
     pub safety_body: &'static str,
     pub legal_body: &'static str,
@@ -82,12 +84,12 @@ static EN: Phrases = Phrases {
     sign_off: "Best regards,\nThe {team} team",
     bodies: [
         [
-            "Thanks for flagging this charge{order_clause}. I'm reviewing the charges on your account now and will confirm exactly what happened.",
-            "Thanks for letting us know about this charge{order_clause}. I'm checking your billing history and will get back to you with what I find and the options we have.",
+            "Thanks for flagging this charge{amount_clause}{order_clause}. I'm reviewing the charges on your account now and will confirm exactly what happened.",
+            "Thanks for letting us know about this charge{amount_clause}{order_clause}. I'm checking your billing history and will get back to you with what I find and the options we have.",
         ],
         [
-            "I understand you'd like a refund{order_clause}. I'm looking at your purchase now and will let you know what we can do and the next steps.",
-            "Thanks for explaining why you'd like your money back{order_clause}. I'm reviewing the details and will follow up with the options available to you.",
+            "I understand you'd like a refund{amount_clause}{order_clause}. I'm looking at your purchase now and will let you know what we can do and the next steps.",
+            "Thanks for explaining why you'd like a refund{amount_clause}{order_clause}. I'm reviewing the details and will follow up with the options available to you.",
         ],
         [
             "Thanks for the details about this problem. I'm looking into it and will update you as soon as I know more. If you have a screenshot or the exact error message, please send it over.",
@@ -119,6 +121,7 @@ static EN: Phrases = Phrases {
         ],
     ],
     order_clause: " for order {order}",
+    amount_clause: " of {amount}",
     frustrated_opening: "I'm sorry about the trouble this has caused.",
     safety_body: "Your safety comes first: if anyone is in danger, please call your local emergency number now. Stop using the product and keep away from it. A person on our team is handling this with priority.",
     legal_body: "Thanks for writing. A person on our team is reviewing your message and will respond to you.",
@@ -161,12 +164,12 @@ static ES: Phrases = Phrases {
     sign_off: "Un saludo,\nEl equipo de {team}",
     bodies: [
         [
-            "Gracias por avisarnos de este cargo{order_clause}. Estoy revisando los cargos de su cuenta y le confirmaré exactamente qué ha pasado.",
-            "Gracias por escribirnos sobre este cobro{order_clause}. Estoy revisando su historial de facturación y le responderé con lo que encuentre y las opciones que tenemos.",
+            "Gracias por avisarnos de este cargo{amount_clause}{order_clause}. Estoy revisando los cargos de su cuenta y le confirmaré exactamente qué ha pasado.",
+            "Gracias por escribirnos sobre este cobro{amount_clause}{order_clause}. Estoy revisando su historial de facturación y le responderé con lo que encuentre y las opciones que tenemos.",
         ],
         [
-            "Entiendo que desea un reembolso{order_clause}. Estoy revisando su compra y le diré qué podemos hacer y cuáles son los siguientes pasos.",
-            "Gracias por explicarnos por qué quiere que le devolvamos el dinero{order_clause}. Estoy revisando los detalles y le escribiré con las opciones disponibles.",
+            "Entiendo que desea un reembolso{amount_clause}{order_clause}. Estoy revisando su compra y le diré qué podemos hacer y cuáles son los siguientes pasos.",
+            "Gracias por explicarnos por qué quiere un reembolso{amount_clause}{order_clause}. Estoy revisando los detalles y le escribiré con las opciones disponibles.",
         ],
         [
             "Gracias por los detalles del problema. Lo estoy investigando y le escribiré en cuanto sepa más. Si tiene una captura de pantalla o el mensaje de error exacto, envíenoslo, por favor.",
@@ -198,6 +201,7 @@ static ES: Phrases = Phrases {
         ],
     ],
     order_clause: " (pedido {order})",
+    amount_clause: " de {amount}",
     frustrated_opening: "Siento mucho las molestias.",
     safety_body: "Su seguridad es lo primero: si alguien está en peligro, llame ahora a los servicios de emergencia. Deje de usar el producto y aléjese de él. Una persona de nuestro equipo se está ocupando de esto con prioridad.",
     legal_body: "Gracias por escribirnos. Una persona de nuestro equipo está revisando su mensaje y le responderá.",
@@ -249,12 +253,12 @@ static DE: Phrases = Phrases {
     sign_off: "Viele Grüße\nIhr {team}-Team",
     bodies: [
         [
-            "Danke für den Hinweis auf diese Abbuchung{order_clause}. Ich prüfe gerade die Buchungen auf Ihrem Konto und bestätige Ihnen genau, was passiert ist.",
-            "Danke, dass Sie uns auf diese Zahlung{order_clause} aufmerksam machen. Ich sehe mir Ihren Rechnungsverlauf an und melde mich mit dem Ergebnis und den möglichen Optionen.",
+            "Danke für den Hinweis auf diese Abbuchung{amount_clause}{order_clause}. Ich prüfe gerade die Buchungen auf Ihrem Konto und bestätige Ihnen genau, was passiert ist.",
+            "Danke, dass Sie uns auf diese Zahlung{amount_clause}{order_clause} aufmerksam machen. Ich sehe mir Ihren Rechnungsverlauf an und melde mich mit dem Ergebnis und den möglichen Optionen.",
         ],
         [
-            "Ich verstehe, dass Sie eine Erstattung{order_clause} möchten. Ich sehe mir Ihren Kauf gerade an und sage Ihnen, was wir tun können und wie es weitergeht.",
-            "Danke, dass Sie erklären, warum Sie Ihr Geld zurück möchten{order_clause}. Ich prüfe die Details und melde mich mit den Möglichkeiten, die Sie haben.",
+            "Ich verstehe, dass Sie eine Erstattung{amount_clause}{order_clause} möchten. Ich sehe mir Ihren Kauf gerade an und sage Ihnen, was wir tun können und wie es weitergeht.",
+            "Danke, dass Sie erklären, warum Sie eine Erstattung{amount_clause}{order_clause} möchten. Ich prüfe die Details und melde mich mit den Möglichkeiten, die Sie haben.",
         ],
         [
             "Danke für die Details zu dem Problem. Ich sehe mir das an und melde mich, sobald ich mehr weiß. Wenn Sie einen Screenshot oder die genaue Fehlermeldung haben, schicken Sie sie bitte mit.",
@@ -286,6 +290,7 @@ static DE: Phrases = Phrases {
         ],
     ],
     order_clause: " (Bestellung {order})",
+    amount_clause: " über {amount}",
     frustrated_opening: "Es tut mir leid, dass Sie diesen Ärger haben.",
     safety_body: "Ihre Sicherheit geht vor: Wenn jemand in Gefahr ist, rufen Sie bitte sofort den Notruf 112. Benutzen Sie das Produkt nicht weiter und halten Sie Abstand. Eine Person aus unserem Team kümmert sich vorrangig darum.",
     legal_body: "Danke für Ihre Nachricht. Eine Person aus unserem Team prüft sie und antwortet Ihnen.",
@@ -338,12 +343,12 @@ static FR: Phrases = Phrases {
     sign_off: "Bien cordialement,\nL'équipe {team}",
     bodies: [
         [
-            "Merci de nous avoir signalé ce prélèvement{order_clause}. Je vérifie les paiements sur votre compte et je vous confirmerai précisément ce qui s'est passé.",
-            "Merci de nous avoir écrit au sujet de ce paiement{order_clause}. J'examine votre historique de facturation et je reviens vers vous avec ce que je trouve et les options possibles.",
+            "Merci de nous avoir signalé ce prélèvement{amount_clause}{order_clause}. Je vérifie les paiements sur votre compte et je vous confirmerai précisément ce qui s'est passé.",
+            "Merci de nous avoir écrit au sujet de ce paiement{amount_clause}{order_clause}. J'examine votre historique de facturation et je reviens vers vous avec ce que je trouve et les options possibles.",
         ],
         [
-            "Je comprends que vous souhaitez un remboursement{order_clause}. J'examine votre achat et je vous dirai ce que nous pouvons faire et les prochaines étapes.",
-            "Merci de nous avoir expliqué pourquoi vous souhaitez être remboursé{order_clause}. Je vérifie les détails et je reviens vers vous avec les options disponibles.",
+            "Je comprends que vous souhaitez un remboursement{amount_clause}{order_clause}. J'examine votre achat et je vous dirai ce que nous pouvons faire et les prochaines étapes.",
+            "Merci de nous avoir expliqué pourquoi vous souhaitez un remboursement{amount_clause}{order_clause}. Je vérifie les détails et je reviens vers vous avec les options disponibles.",
         ],
         [
             "Merci pour ces détails sur le problème. Je m'en occupe et je vous tiens au courant dès que j'en sais plus. Si vous avez une capture d'écran ou le message d'erreur exact, n'hésitez pas à nous l'envoyer.",
@@ -375,6 +380,7 @@ static FR: Phrases = Phrases {
         ],
     ],
     order_clause: " (commande {order})",
+    amount_clause: " de {amount}",
     frustrated_opening: "Je suis désolé pour ce désagrément.",
     safety_body: "Votre sécurité passe avant tout : si quelqu'un est en danger, appelez immédiatement les secours (112). Cessez d'utiliser le produit et tenez-vous à distance. Une personne de notre équipe traite votre demande en priorité.",
     legal_body: "Merci pour votre message. Une personne de notre équipe l'examine et vous répondra.",
@@ -434,12 +440,12 @@ static PT: Phrases = Phrases {
     sign_off: "Atenciosamente,\nEquipe {team}",
     bodies: [
         [
-            "Obrigado por nos avisar sobre esta cobrança{order_clause}. Estou verificando as cobranças na sua conta e vou confirmar exatamente o que aconteceu.",
-            "Obrigado por escrever sobre este pagamento{order_clause}. Estou analisando seu histórico de faturamento e retorno com o que encontrar e as opções que temos.",
+            "Obrigado por nos avisar sobre esta cobrança{amount_clause}{order_clause}. Estou verificando as cobranças na sua conta e vou confirmar exatamente o que aconteceu.",
+            "Obrigado por escrever sobre este pagamento{amount_clause}{order_clause}. Estou analisando seu histórico de faturamento e retorno com o que encontrar e as opções que temos.",
         ],
         [
-            "Entendo que você gostaria de um reembolso{order_clause}. Estou verificando sua compra e vou informar o que podemos fazer e os próximos passos.",
-            "Obrigado por explicar por que você quer o dinheiro de volta{order_clause}. Estou analisando os detalhes e retorno com as opções disponíveis.",
+            "Entendo que você gostaria de um reembolso{amount_clause}{order_clause}. Estou verificando sua compra e vou informar o que podemos fazer e os próximos passos.",
+            "Obrigado por explicar por que você quer um reembolso{amount_clause}{order_clause}. Estou analisando os detalhes e retorno com as opções disponíveis.",
         ],
         [
             "Obrigado pelos detalhes do problema. Estou investigando e aviso assim que souber mais. Se tiver uma captura de tela ou a mensagem de erro exata, envie para nós, por favor.",
@@ -471,6 +477,7 @@ static PT: Phrases = Phrases {
         ],
     ],
     order_clause: " (pedido {order})",
+    amount_clause: " de {amount}",
     frustrated_opening: "Sinto muito pelo transtorno.",
     safety_body: "Sua segurança vem primeiro: se alguém estiver em perigo, ligue agora para os serviços de emergência. Pare de usar o produto e mantenha distância. Uma pessoa da nossa equipe está cuidando disso com prioridade.",
     legal_body: "Obrigado pela mensagem. Uma pessoa da nossa equipe está analisando e vai responder a você.",
@@ -518,12 +525,12 @@ static IT: Phrases = Phrases {
     sign_off: "Cordiali saluti,\nIl team {team}",
     bodies: [
         [
-            "Grazie per averci segnalato questo addebito{order_clause}. Sto controllando gli addebiti sul Suo account e Le confermerò esattamente cosa è successo.",
-            "Grazie per averci scritto riguardo a questo pagamento{order_clause}. Sto esaminando la cronologia di fatturazione e Le farò sapere cosa trovo e quali opzioni abbiamo.",
+            "Grazie per averci segnalato questo addebito{amount_clause}{order_clause}. Sto controllando gli addebiti sul Suo account e Le confermerò esattamente cosa è successo.",
+            "Grazie per averci scritto riguardo a questo pagamento{amount_clause}{order_clause}. Sto esaminando la cronologia di fatturazione e Le farò sapere cosa trovo e quali opzioni abbiamo.",
         ],
         [
-            "Capisco che desidera un rimborso{order_clause}. Sto esaminando il Suo acquisto e Le dirò cosa possiamo fare e quali sono i prossimi passi.",
-            "Grazie per averci spiegato perché desidera essere rimborsato{order_clause}. Sto verificando i dettagli e Le scriverò con le opzioni disponibili.",
+            "Capisco che desidera un rimborso{amount_clause}{order_clause}. Sto esaminando il Suo acquisto e Le dirò cosa possiamo fare e quali sono i prossimi passi.",
+            "Grazie per averci spiegato perché desidera un rimborso{amount_clause}{order_clause}. Sto verificando i dettagli e Le scriverò con le opzioni disponibili.",
         ],
         [
             "Grazie per i dettagli sul problema. Ci sto lavorando e La aggiornerò appena ne so di più. Se ha uno screenshot o il messaggio di errore esatto, ce lo invii per favore.",
@@ -555,6 +562,7 @@ static IT: Phrases = Phrases {
         ],
     ],
     order_clause: " (ordine {order})",
+    amount_clause: " di {amount}",
     frustrated_opening: "Mi dispiace molto per il disagio.",
     safety_body: "La Sua sicurezza viene prima di tutto: se qualcuno è in pericolo, chiami subito il 112. Smetta di usare il prodotto e se ne tenga lontano. Una persona del nostro team se ne sta occupando con priorità.",
     legal_body: "Grazie per il messaggio. Una persona del nostro team lo sta esaminando e Le risponderà.",
@@ -607,12 +615,12 @@ static NL: Phrases = Phrases {
     sign_off: "Met vriendelijke groet,\nHet {team}-team",
     bodies: [
         [
-            "Bedankt dat u deze afschrijving{order_clause} meldt. Ik controleer de betalingen op uw account en laat u precies weten wat er is gebeurd.",
-            "Bedankt voor uw bericht over deze betaling{order_clause}. Ik bekijk uw factuurgeschiedenis en kom bij u terug met wat ik vind en de mogelijkheden.",
+            "Bedankt dat u deze afschrijving{amount_clause}{order_clause} meldt. Ik controleer de betalingen op uw account en laat u precies weten wat er is gebeurd.",
+            "Bedankt voor uw bericht over deze betaling{amount_clause}{order_clause}. Ik bekijk uw factuurgeschiedenis en kom bij u terug met wat ik vind en de mogelijkheden.",
         ],
         [
-            "Ik begrijp dat u uw geld terug wilt{order_clause}. Ik bekijk uw aankoop en laat u weten wat we kunnen doen en wat de volgende stappen zijn.",
-            "Bedankt dat u uitlegt waarom u een terugbetaling wilt{order_clause}. Ik controleer de details en kom bij u terug met de mogelijkheden.",
+            "Ik begrijp dat u een terugbetaling{amount_clause}{order_clause} wilt. Ik bekijk uw aankoop en laat u weten wat we kunnen doen en wat de volgende stappen zijn.",
+            "Bedankt dat u uitlegt waarom u een terugbetaling{amount_clause}{order_clause} wilt. Ik controleer de details en kom bij u terug met de mogelijkheden.",
         ],
         [
             "Bedankt voor de details over het probleem. Ik zoek het uit en laat het u weten zodra ik meer weet. Hebt u een screenshot of de precieze foutmelding, stuur die dan gerust mee.",
@@ -644,6 +652,7 @@ static NL: Phrases = Phrases {
         ],
     ],
     order_clause: " (bestelling {order})",
+    amount_clause: " van {amount}",
     frustrated_opening: "Het spijt me dat u hier last van hebt.",
     safety_body: "Uw veiligheid gaat voor: is iemand in gevaar, bel dan meteen 112. Gebruik het product niet meer en blijf er uit de buurt. Iemand van ons team pakt dit met voorrang op.",
     legal_body: "Bedankt voor uw bericht. Iemand van ons team bekijkt het en reageert op u.",
@@ -731,6 +740,7 @@ mod tests {
                 (en.greeting_anonymous, p.greeting_anonymous),
                 (en.sign_off, p.sign_off),
                 (en.order_clause, p.order_clause),
+                (en.amount_clause, p.amount_clause),
                 (en.who_with_email, p.who_with_email),
                 (en.a_customer_with_email, p.a_customer_with_email),
                 (en.needs_help, p.needs_help),
