@@ -389,7 +389,11 @@ pub fn round2(x: f32) -> f64 {
 }
 
 fn scored<T>(s: &baton_ai::Scored<T>, value: &str) -> Json {
-    let source = if s.factors.iter().any(|f| f.starts_with("adjusted by your team")) {
+    let source = if s
+        .factors
+        .iter()
+        .any(|f| f.starts_with("adjusted by your team"))
+    {
         "built-in+team"
     } else {
         "built-in"
@@ -472,13 +476,16 @@ pub fn reanalyse(
             .filter(|p| p["status"] != "closed" && p["assist_id"] != assist_id)
             .count() as u32,
     };
-    let analysis = crate::learning::analyse(ctx, &baton_ai::Input {
-        messages: &messages,
-        ai_confidence: None,
-        known: &known,
-        history: &history,
-        bot,
-    });
+    let analysis = crate::learning::analyse(
+        ctx,
+        &baton_ai::Input {
+            messages: &messages,
+            ai_confidence: None,
+            known: &known,
+            history: &history,
+            bot,
+        },
+    );
     merge_identifiers(ctx, &customer_id, &analysis)?;
     let tags: Vec<&str> = analysis.tags.iter().map(|t| t.name.as_str()).collect();
     ctx.db.execute(

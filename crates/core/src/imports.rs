@@ -517,13 +517,16 @@ fn create_assist(ctx: &Ctx, claimed: &Claimed, t: &Ticket) -> Result<String, Pro
             reason: None,
         },
         |history| {
-            crate::learning::analyse(ctx, &Input {
-                messages: &seen,
-                ai_confidence: None,
-                known: &known,
-                history,
-                bot: &bot,
-            })
+            crate::learning::analyse(
+                ctx,
+                &Input {
+                    messages: &seen,
+                    ai_confidence: None,
+                    known: &known,
+                    history,
+                    bot: &bot,
+                },
+            )
         },
     )?;
     let id = outcome.assist_id;

@@ -1,6 +1,7 @@
 //! The workspace teaches the built-in AI: when an agent sets a category or
 //! priority other than the AI's, the correction is logged and moves this
-//! workspace's adjustment weights (`ai_adjustments`, see
+//! workspace's adjustment weights; closing an Assist confirms its final
+//! labels the same way (`ai_adjustments`, see
 //! `crates/ai/src/learn.rs`); every analysis here (chats, email, voicemail,
 //! imports, calls) runs with them. The table stays bounded: tiny weights are
 //! dropped, and past [`MAX_ROWS`] the smallest go first.
@@ -16,7 +17,10 @@ pub const MAX_ROWS: i64 = 200_000;
 const NEGLIGIBLE: f64 = 0.005;
 
 /// This workspace's adjustments for the slots of `features`.
-pub fn adjustments_for(ctx: &Ctx, features: &baton_ai::features::Features) -> Result<Adjustments, Problem> {
+pub fn adjustments_for(
+    ctx: &Ctx,
+    features: &baton_ai::features::Features,
+) -> Result<Adjustments, Problem> {
     let slots: Vec<u32> = features.0.iter().map(|(s, _)| *s).collect();
     let rows = ctx.db.execute(
         "SELECT slot, class, weight FROM ai_adjustments WHERE slot IN (SELECT value FROM json_each(?))",
@@ -24,7 +28,13 @@ pub fn adjustments_for(ctx: &Ctx, features: &baton_ai::features::Features) -> Re
     )?;
     Ok(Adjustments::new(
         rows.iter()
-            .map(|r| (r.int("slot") as u32, r.int("class") as u16, r.real("weight") as f32))
+            .map(|r| {
+                (
+                    r.int("slot") as u32,
+                    r.int("class") as u16,
+                    r.real("weight") as f32,
+                )
+            })
             .collect(),
     ))
 }
@@ -43,7 +53,10 @@ fn conversation(ctx: &Ctx, assist_id: &str) -> Result<Vec<Message>, Problem> {
         "SELECT role, text FROM messages WHERE assist_id = ? AND role IN ('customer', 'assistant') ORDER BY seq",
         &[assist_id.into()],
     )?;
-    Ok(rows.iter().map(|r| crate::escalation::ai_message(&r)).collect())
+    Ok(rows
+        .iter()
+        .map(|r| crate::escalation::ai_message(&r))
+        .collect())
 }
 
 /// Logs an agent's correction of `field` and learns from it (inside the
@@ -65,6 +78,38 @@ pub fn record_correction(
         "INSERT INTO ai_corrections (id, assist_id, field, predicted, corrected, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         &[crate::ids::new_id(ctx).into(), assist_id.into(), field.into(), predicted.into(), corrected.into(), actor.into(), ctx.now().into()],
     )?;
+    learn(ctx, assist_id, head, corrected)
+}
+
+/// A closed Assist confirms its final category and priority: where the
+/// model was unsure of them, this workspace's weights move toward them
+/// (nothing moves where it was already sure). Nothing is logged as a
+/// correction.
+pub fn learn_from_close(ctx: &Ctx, assist_id: &str) -> Result<(), Problem> {
+    use baton_ai::model::Head;
+    let rows = ctx.db.execute(
+        "SELECT category, priority FROM assists WHERE id = ?",
+        &[assist_id.into()],
+    )?;
+    let Some(row) = rows.first() else {
+        return Ok(());
+    };
+    for (head, column) in [(Head::Category, "category"), (Head::Priority, "priority")] {
+        if let Some(class) = row.opt_text(column) {
+            learn(ctx, assist_id, head, &class)?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves this workspace's weights so `class` becomes the answer of `head`
+/// for the Assist's conversation.
+fn learn(
+    ctx: &Ctx,
+    assist_id: &str,
+    head: baton_ai::model::Head,
+    class: &str,
+) -> Result<(), Problem> {
     let messages = conversation(ctx, assist_id)?;
     if messages.is_empty() {
         return Ok(());
@@ -72,7 +117,7 @@ pub fn record_correction(
     let features = baton_ai::features_of(&messages);
     let adjustments = adjustments_for(ctx, &features)?;
     let scores = baton_ai::scores(&features, &adjustments);
-    let deltas = baton_ai::learn::correction(&features, &scores, head, corrected);
+    let deltas = baton_ai::learn::correction(&features, &scores, head, class);
     if deltas.is_empty() {
         return Ok(());
     }

@@ -854,13 +854,16 @@ fn new_assist(
             reason: None,
         },
         |history| {
-            crate::learning::analyse(ctx, &Input {
-                messages: &messages,
-                ai_confidence: None,
-                known: &known,
-                history,
-                bot: &bot,
-            })
+            crate::learning::analyse(
+                ctx,
+                &Input {
+                    messages: &messages,
+                    ai_confidence: None,
+                    known: &known,
+                    history,
+                    bot: &bot,
+                },
+            )
         },
     )?;
     ctx.db.execute(
@@ -1049,17 +1052,20 @@ fn call_completed(
                 role: Role::Customer,
                 text: t.to_string(),
             }];
-            let a = crate::learning::analyse(ctx, &Input {
-                messages: &messages,
-                ai_confidence: None,
-                known: &Known {
-                    name: None,
-                    email: None,
-                    phone: event.customer_number().map(String::from),
+            let a = crate::learning::analyse(
+                ctx,
+                &Input {
+                    messages: &messages,
+                    ai_confidence: None,
+                    known: &Known {
+                        name: None,
+                        email: None,
+                        phone: event.customer_number().map(String::from),
+                    },
+                    history: &baton_ai::History::default(),
+                    bot: &BotSettings::default(),
                 },
-                history: &baton_ai::History::default(),
-                bot: &BotSettings::default(),
-            });
+            );
             let badge = badge(a.sentiment.value, a.priority.value);
             let summary = call_summary(duration, direction, &caller, when, &a);
             ctx.db.execute(

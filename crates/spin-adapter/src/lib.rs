@@ -226,7 +226,10 @@ fn variable(name: &str) -> Option<String> {
 fn request_origin(req: &Request) -> Option<String> {
     let url = req.header("spin-full-url")?.as_str()?;
     let (scheme, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next().filter(|a| !a.is_empty())?;
+    let authority = rest
+        .split(['/', '?', '#'])
+        .next()
+        .filter(|a| !a.is_empty())?;
     Some(format!("{scheme}://{authority}"))
 }
 

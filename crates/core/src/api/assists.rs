@@ -272,7 +272,9 @@ pub fn patch(ctx: &Ctx, req: &Request, id: &str) -> Handled {
         }
         // A value other than the AI's teaches this workspace's model.
         for (field, value) in [("priority", &priority), ("category", &category)] {
-            let predicted = current.analysis[field]["value"].as_str().unwrap_or_default();
+            let predicted = current.analysis[field]["value"]
+                .as_str()
+                .unwrap_or_default();
             if let Some(v) = value
                 && !predicted.is_empty()
                 && v != predicted
@@ -552,7 +554,7 @@ pub fn close(ctx: &Ctx, req: &Request, id: &str) -> Handled {
         if body.send_survey == Some(true) {
             crate::email::queue_survey(ctx, id)?;
         }
-        Ok(())
+        crate::learning::learn_from_close(ctx, id)
     })?;
     detail_response(ctx, id, &who)
 }

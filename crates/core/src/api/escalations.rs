@@ -378,13 +378,16 @@ pub fn create(ctx: &Ctx, req: &Request) -> Handled {
                 reason: reason.as_deref(),
             },
             |history| {
-                crate::learning::analyse(ctx, &Input {
-                    messages: &msgs,
-                    ai_confidence: None,
-                    known: &known,
-                    history,
-                    bot: &bot_settings,
-                })
+                crate::learning::analyse(
+                    ctx,
+                    &Input {
+                        messages: &msgs,
+                        ai_confidence: None,
+                        known: &known,
+                        history,
+                        bot: &bot_settings,
+                    },
+                )
             },
         )?;
         if outcome.created {

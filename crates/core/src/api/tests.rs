@@ -975,3 +975,33 @@ fn support_changes_status_and_priority_only() {
         200
     );
 }
+
+#[test]
+fn closing_an_assist_confirms_its_labels_to_the_workspace_model() {
+    let (h, owner, ids) = seeded();
+    let count = |table: &str| {
+        h.db.execute(&format!("SELECT COUNT(*) FROM {table}"), &[])
+            .unwrap()
+            .scalar()
+            .and_then(crate::db::Value::as_i64)
+            .unwrap()
+    };
+    assert_eq!(count("ai_adjustments"), 0);
+    // A final label the model would not give (set behind the API's back,
+    // so no correction was logged): closing teaches it.
+    h.db.execute(
+        "UPDATE assists SET category = 'feedback' WHERE id = ?",
+        &[ids[1].as_str().into()],
+    )
+    .unwrap();
+    let (s, r) = h.call_h(
+        "POST",
+        &format!("/v1/assists/{}/close", ids[1]),
+        &owner,
+        json!({"resolution": "Passed the praise on."}),
+        &[],
+    );
+    assert_eq!(s, 200, "{r}");
+    assert!(count("ai_adjustments") > 0, "the close moved weights");
+    assert_eq!(count("ai_corrections"), 0, "a close is not a correction");
+}

@@ -294,13 +294,16 @@ fn create(ctx: &Ctx, mail: &InboundEmail) -> Result<Stored, Problem> {
             reason: None,
         },
         |history| {
-            crate::learning::analyse(ctx, &Input {
-                messages: &messages,
-                ai_confidence: None,
-                known: &known,
-                history,
-                bot: &bot_settings,
-            })
+            crate::learning::analyse(
+                ctx,
+                &Input {
+                    messages: &messages,
+                    ai_confidence: None,
+                    known: &known,
+                    history,
+                    bot: &bot_settings,
+                },
+            )
         },
     )?;
     ctx.db.execute(
