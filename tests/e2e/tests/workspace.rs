@@ -2164,7 +2164,10 @@ fn every_version_bump_records_an_event() {
 // The built-in AI across languages, safety and the team's corrections
 
 fn created_id(r: &Reply) -> String {
-    expect_json(r, 201)["assist_id"].as_str().unwrap().to_string()
+    expect_json(r, 201)["assist_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// A Spanish chat: detected as Spanish, listed and filtered by language,
@@ -2174,22 +2177,57 @@ fn created_id(r: &Reply) -> String {
 fn a_spanish_chat_gets_a_spanish_reply() {
     let (runner, owner, bot) = world("ws-ai-spanish");
     let messages = [
-        customer_says("Hola, me cobraron dos veces el pedido 48213 y necesito que me devuelvan el dinero."),
+        customer_says(
+            "Hola, me cobraron dos veces el pedido 48213 y necesito que me devuelvan el dinero.",
+        ),
         assistant_says("Lo siento mucho. ¿Podría indicarme la fecha del cargo?"),
         customer_says("Fue ayer. Quiero hablar con una persona, por favor."),
     ];
-    let id = created_id(&escalate(&runner, &bot, "es-1", "Lucía Gómez", "lucia@example.es", "web", &messages));
+    let id = created_id(&escalate(
+        &runner,
+        &bot,
+        "es-1",
+        "Lucía Gómez",
+        "lucia@example.es",
+        "web",
+        &messages,
+    ));
     let d = detail(&runner, &owner.token, &id);
     assert_eq!(d["language"], "es", "{}", d["ai"]);
     assert_eq!(d["ai"]["language"]["value"], "es");
     let reply = d["ai"]["suggested_reply"]["text"].as_str().unwrap();
-    assert!(reply.starts_with("Hola Lucía") || reply.contains("Lucía"), "{reply}");
-    assert!(!reply.contains("Hi ") && !reply.contains("Best regards"), "{reply}");
-    assert!(d["ai"]["summary_team"].as_str().is_some_and(|s| s.contains("order 48213")), "{}", d["ai"]);
-    assert!(d["ai"]["escalation"]["escalate"].as_bool().unwrap(), "{}", d["ai"]);
-    assert_eq!(list_ids(&runner, &owner.token, "language=es"), [id.as_str()]);
+    assert!(
+        reply.starts_with("Hola Lucía") || reply.contains("Lucía"),
+        "{reply}"
+    );
+    assert!(
+        !reply.contains("Hi ") && !reply.contains("Best regards"),
+        "{reply}"
+    );
+    assert!(
+        d["ai"]["summary_team"]
+            .as_str()
+            .is_some_and(|s| s.contains("order 48213")),
+        "{}",
+        d["ai"]
+    );
+    assert!(
+        d["ai"]["escalation"]["escalate"].as_bool().unwrap(),
+        "{}",
+        d["ai"]
+    );
+    assert_eq!(
+        list_ids(&runner, &owner.token, "language=es"),
+        [id.as_str()]
+    );
     assert!(list_ids(&runner, &owner.token, "language=de").is_empty());
-    let r = call(&runner, "GET", &list_path("language=xx"), None, Some(&owner.token));
+    let r = call(
+        &runner,
+        "GET",
+        &list_path("language=xx"),
+        None,
+        Some(&owner.token),
+    );
     expect_invalid(&r, &["language"]);
     let shorter = draft(
         &runner,
@@ -2208,18 +2246,38 @@ fn a_spanish_chat_gets_a_spanish_reply() {
 fn a_safety_chat_is_urgent_with_a_hand_off() {
     let (runner, owner, bot) = world("ws-ai-safety");
     let messages = [
-        customer_says("The charger I bought sparked and left a burn mark on my desk, there is still a burning smell."),
+        customer_says(
+            "The charger I bought sparked and left a burn mark on my desk, there is still a burning smell.",
+        ),
         assistant_says("Thanks for your patience with your order! Is there anything else?"),
     ];
-    let id = created_id(&escalate(&runner, &bot, "safe-1", "Sam Lee", "sam@example.com", "web", &messages));
+    let id = created_id(&escalate(
+        &runner,
+        &bot,
+        "safe-1",
+        "Sam Lee",
+        "sam@example.com",
+        "web",
+        &messages,
+    ));
     let d = detail(&runner, &owner.token, &id);
     assert_eq!(d["priority"], "urgent", "{}", d["ai"]);
-    assert!(d["tags"].as_array().unwrap().iter().any(|t| t == "safety"), "{}", d["tags"]);
+    assert!(
+        d["tags"].as_array().unwrap().iter().any(|t| t == "safety"),
+        "{}",
+        d["tags"]
+    );
     let esc = &d["ai"]["escalation"];
     assert_eq!(esc["escalate"], true, "{esc}");
     assert_eq!(esc["trigger"]["kind"], "sensitive", "{esc}");
-    let reply = d["ai"]["suggested_reply"]["text"].as_str().unwrap().to_lowercase();
-    assert!(reply.contains("stop using") || reply.contains("unplug"), "{reply}");
+    let reply = d["ai"]["suggested_reply"]["text"]
+        .as_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        reply.contains("stop using") || reply.contains("unplug"),
+        "{reply}"
+    );
     assert!(!reply.contains("patience"), "{reply}");
 }
 
@@ -2228,10 +2286,26 @@ fn a_safety_chat_is_urgent_with_a_hand_off() {
 #[test]
 fn a_correction_changes_the_next_similar_prediction() {
     let (runner, owner, bot) = world("ws-ai-learn");
-    let story = "The Zorblax gadget blinks purple and the Zorblax hub keeps flashing purple lights.";
-    let first = created_id(&escalate(&runner, &bot, "zb-1", "Ana Silva", "ana@example.com", "web", &[customer_says(story), customer_says("a person please")]));
-    let predicted = detail(&runner, &owner.token, &first)["category"].as_str().unwrap().to_string();
-    let target = if predicted == "feedback" { "sales" } else { "feedback" };
+    let story =
+        "The Zorblax gadget blinks purple and the Zorblax hub keeps flashing purple lights.";
+    let first = created_id(&escalate(
+        &runner,
+        &bot,
+        "zb-1",
+        "Ana Silva",
+        "ana@example.com",
+        "web",
+        &[customer_says(story), customer_says("a person please")],
+    ));
+    let predicted = detail(&runner, &owner.token, &first)["category"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let target = if predicted == "feedback" {
+        "sales"
+    } else {
+        "feedback"
+    };
     patch_now(&runner, &owner.token, &first, &json!({"category": target}));
     let second = created_id(&escalate(
         &runner,
@@ -2240,12 +2314,27 @@ fn a_correction_changes_the_next_similar_prediction() {
         "Bo Chen",
         "bo@example.com",
         "web",
-        &[customer_says("My Zorblax hub is flashing purple lights and the Zorblax gadget blinks."), customer_says("a person please")],
+        &[
+            customer_says(
+                "My Zorblax hub is flashing purple lights and the Zorblax gadget blinks.",
+            ),
+            customer_says("a person please"),
+        ],
     ));
     let d = detail(&runner, &owner.token, &second);
     assert_eq!(d["category"], target, "{}", d["ai"]["category"]);
-    assert_eq!(d["ai"]["category"]["source"], "built-in+team", "{}", d["ai"]["category"]);
-    assert!(d["ai"]["team_adjusted"].as_array().unwrap().iter().any(|f| f == "category"));
+    assert_eq!(
+        d["ai"]["category"]["source"], "built-in+team",
+        "{}",
+        d["ai"]["category"]
+    );
+    assert!(
+        d["ai"]["team_adjusted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "category")
+    );
     // An unrelated conversation is not pulled along.
     let third = created_id(&escalate(
         &runner,
@@ -2254,9 +2343,14 @@ fn a_correction_changes_the_next_similar_prediction() {
         "Cy Diaz",
         "cy@example.com",
         "web",
-        &[customer_says("I cannot log in, the password reset email never arrives. I need a human.")],
+        &[customer_says(
+            "I cannot log in, the password reset email never arrives. I need a human.",
+        )],
     ));
-    assert_eq!(detail(&runner, &owner.token, &third)["category"], "account_login");
+    assert_eq!(
+        detail(&runner, &owner.token, &third)["category"],
+        "account_login"
+    );
 }
 
 /// The bot handed off though nothing in the chat asks for a person: the
@@ -2265,9 +2359,23 @@ fn a_correction_changes_the_next_similar_prediction() {
 fn a_handed_off_assist_says_why() {
     let (runner, owner, bot) = world("ws-ai-reason");
     let quiet = [customer_says("What are your opening hours on Sunday?")];
-    let id = created_id(&escalate(&runner, &bot, "why-1", "Di Ross", "di@example.com", "web", &quiet));
-    let reason = detail(&runner, &owner.token, &id)["ai"]["escalation"]["reason"].as_str().unwrap().to_string();
-    assert!(!reason.contains("nothing calls for a person yet"), "{reason}");
+    let id = created_id(&escalate(
+        &runner,
+        &bot,
+        "why-1",
+        "Di Ross",
+        "di@example.com",
+        "web",
+        &quiet,
+    ));
+    let reason = detail(&runner, &owner.token, &id)["ai"]["escalation"]["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !reason.contains("nothing calls for a person yet"),
+        "{reason}"
+    );
     assert!(reason.contains("handed"), "{reason}");
     let r = call(
         &runner,
@@ -2281,6 +2389,9 @@ fn a_handed_off_assist_says_why() {
         Some(&bot.key),
     );
     let id = created_id(&r);
-    let reason = detail(&runner, &owner.token, &id)["ai"]["escalation"]["reason"].as_str().unwrap().to_string();
+    let reason = detail(&runner, &owner.token, &id)["ai"]["escalation"]["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(reason.contains("a store we do not list"), "{reason}");
 }
