@@ -15,7 +15,7 @@ mod corpus;
 use baton_ai::Role;
 use baton_ai::features::extract;
 use baton_ai::model::train::{Example, Options, Trained, fit};
-use baton_ai::model::{Head, predict_from_logits};
+use baton_ai::model::{Head, Model, predict_from_logits};
 use corpus::{Line, Split, split_of};
 use std::collections::BTreeMap;
 
@@ -57,9 +57,12 @@ fn example(line: &Line) -> Example {
 /// Accuracy per judgement, overall and per language.
 fn report(title: &str, model: &Trained, lines: &[&Line]) {
     let mut right: BTreeMap<(String, &str), (usize, usize)> = BTreeMap::new();
+    // As shipped: through the quantized file.
+    let bytes = model.to_bytes(0);
+    let shipped = Model::parse(&bytes).expect("the trainer writes a readable file");
     for line in lines {
         let ex = example(line);
-        let p = predict_from_logits(&model.logits(&ex.features));
+        let p = predict_from_logits(&shipped.logits(&ex.features));
         for head in Head::ALL {
             let Some(want) = ex.labels[head.index()] else {
                 continue;

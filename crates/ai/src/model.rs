@@ -3,7 +3,7 @@
 //! safety) over the hashed features of [`crate::features`], trained on the
 //! hand-labelled multilingual corpus in `crates/ai/corpus/` by
 //! `cargo run --profile host -p baton-ai --example train` and shipped as
-//! `crates/ai/model/triage.bin` (int8 weights, a scale and float biases per
+//! `crates/ai/model/triage.bin` (4-bit weights, a scale and float biases per
 //! judgement), read in place from the component's data: nothing is built
 //! per request.
 
@@ -70,7 +70,22 @@ pub fn total_classes() -> usize {
     Head::ALL.iter().map(|h| h.classes().len()).sum()
 }
 
-const MAGIC: &[u8; 4] = b"BTM1";
+const MAGIC: &[u8; 4] = b"BTM2";
+
+/// Bytes of one weight row: two 4-bit weights per byte.
+fn row_bytes() -> usize {
+    total_classes().div_ceil(2)
+}
+
+/// The signed 4-bit weight `k` of a packed row (low nibble first).
+fn nibble(row: &[u8], k: usize) -> i8 {
+    let b = row[k / 2];
+    if k % 2 == 0 {
+        ((b << 4) as i8) >> 4
+    } else {
+        (b as i8) >> 4
+    }
+}
 
 /// A trained model over borrowed bytes (the embedded file, or a buffer).
 pub struct Model<'a> {
@@ -165,7 +180,7 @@ impl<'a> Model<'a> {
                 biases.push(read_f32(bytes, &mut at)?);
             }
         }
-        let weights = bytes.get(at..at + buckets * total_classes())?;
+        let weights = bytes.get(at..at + buckets * row_bytes())?;
         Some(Model {
             scales,
             biases,
@@ -174,18 +189,19 @@ impl<'a> Model<'a> {
         })
     }
 
-    /// Raw scores (logits) of every class, row-major by judgement: int8
+    /// Raw scores (logits) of every class, row-major by judgement: 4-bit
     /// weights times feature values summed in float, then scaled once per
     /// judgement.
     pub fn logits(&self, f: &Features) -> Vec<f32> {
         let width = total_classes();
+        let row_len = row_bytes();
         let mut sums = vec![0.0f32; width];
         if !self.weights.is_empty() {
             for (slot, value) in &f.0 {
-                let start = *slot as usize * width;
-                let row = &self.weights[start..start + width];
-                for (s, w) in sums.iter_mut().zip(row) {
-                    *s += f32::from(*w as i8) * value;
+                let start = *slot as usize * row_len;
+                let row = &self.weights[start..start + row_len];
+                for (k, s) in sums.iter_mut().enumerate() {
+                    *s += f32::from(nibble(row, k)) * value;
                 }
             }
         }
@@ -271,10 +287,11 @@ pub mod train {
             z
         }
 
-        /// The int8 file: per judgement, weights scaled to its largest.
+        /// The 4-bit file: per judgement, weights scaled so that all but
+        /// the largest 1 % fit in -7..=7 (those are clipped), two per byte.
         pub fn to_bytes(&self, corpus_hash: u32) -> Vec<u8> {
             let width = total_classes();
-            let mut out = Vec::with_capacity(BUCKETS * width + 512);
+            let mut out = Vec::with_capacity(BUCKETS * row_bytes() + 512);
             out.extend_from_slice(MAGIC);
             out.extend_from_slice(&(BUCKETS as u32).to_le_bytes());
             out.extend_from_slice(&corpus_hash.to_le_bytes());
@@ -282,11 +299,17 @@ pub mod train {
             for head in Head::ALL {
                 let o = head.offset();
                 let n = head.classes().len();
-                let max = (0..BUCKETS)
+                let mut magnitudes: Vec<f32> = (0..BUCKETS)
                     .flat_map(|b| (0..n).map(move |k| b * width + o + k))
                     .map(|i| self.weights[i].abs())
-                    .fold(0.0f32, f32::max);
-                let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+                    .filter(|w| *w > 0.0)
+                    .collect();
+                magnitudes.sort_by(f32::total_cmp);
+                let clip = magnitudes
+                    .get(magnitudes.len() * 99 / 100)
+                    .copied()
+                    .unwrap_or(0.0);
+                let scale = if clip > 0.0 { clip / 7.0 } else { 1.0 };
                 scales[head.index()] = scale;
                 out.extend_from_slice(&(n as u32).to_le_bytes());
                 out.extend_from_slice(&scale.to_le_bytes());
@@ -295,13 +318,17 @@ pub mod train {
                 }
             }
             for b in 0..BUCKETS {
+                let mut row = vec![0u8; row_bytes()];
                 for head in Head::ALL {
                     let o = head.offset();
                     for k in 0..head.classes().len() {
                         let w = self.weights[b * width + o + k] / scales[head.index()];
-                        out.push((w.round().clamp(-127.0, 127.0) as i8) as u8);
+                        let q = (w.round().clamp(-7.0, 7.0) as i8) as u8 & 0x0f;
+                        let at = o + k;
+                        row[at / 2] |= if at % 2 == 0 { q } else { q << 4 };
                     }
                 }
+                out.extend_from_slice(&row);
             }
             out
         }
@@ -375,6 +402,16 @@ pub mod train {
 mod tests {
     use super::train::*;
     use super::*;
+
+    #[test]
+    fn four_bit_weights_round_trip() {
+        for lo in -7i8..=7 {
+            for hi in -7i8..=7 {
+                let byte = (lo as u8 & 0x0f) | ((hi as u8 & 0x0f) << 4);
+                assert_eq!((nibble(&[byte], 0), nibble(&[byte], 1)), (lo, hi));
+            }
+        }
+    }
     use crate::features::extract;
 
     #[test]
