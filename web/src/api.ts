@@ -204,6 +204,8 @@ export class ApiError extends Error {
     public detail: string,
     public errors: { field: string; message: string }[] = [],
     public title = '',
+    /** The whole problem document, for extension members such as `code`. */
+    public body: Record<string, unknown> = {},
   ) {
     super(detail);
   }
@@ -299,7 +301,13 @@ export async function request<T>(path: string, opts: Options = {}): Promise<{ da
       const wait = res.headers.get('retry-after');
       if (wait) detail += ` Try again in ${wait} seconds.`;
     }
-    throw new ApiError(res.status, detail, Array.isArray(p.errors) ? p.errors : [], p.title ?? '');
+    throw new ApiError(
+      res.status,
+      detail,
+      Array.isArray(p.errors) ? p.errors : [],
+      p.title ?? '',
+      (body ?? {}) as Record<string, unknown>,
+    );
   }
   return { data: body as T, etag: res.headers.get('etag') };
 }

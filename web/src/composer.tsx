@@ -3,7 +3,7 @@
 // refinements, and a separate Internal note tab. Unsent text is kept per
 // Assist while the page is open.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { assistPath, post } from './api';
+import { ApiError, assistPath, post } from './api';
 import type { AssistDetail } from './api';
 import { FormError, notifyError } from './ui';
 
@@ -20,10 +20,18 @@ interface Draft {
 const drafts = new Map<string, Draft>();
 const listeners = new Set<() => void>();
 
+/** The newest message of the conversation (hand-off transcript, then activity). */
+function lastMessage(d: AssistDetail) {
+  return d.activity[d.activity.length - 1] ?? d.transcript[d.transcript.length - 1];
+}
+
 function draftFor(d: AssistDetail): Draft {
   let x = drafts.get(d.id);
   if (!x) {
-    const ai = d.ai.suggested_reply?.draft ?? d.ai.suggested_reply?.text ?? '';
+    // Once an agent has answered, the AI draft is not offered again until
+    // the customer writes something new.
+    const answered = lastMessage(d)?.role === 'agent';
+    const ai = answered ? '' : (d.ai.suggested_reply?.draft ?? d.ai.suggested_reply?.text ?? '');
     x = { tab: 'reply', reply: ai, replyIsAi: ai !== '', note: '' };
     drafts.set(d.id, x);
   }
@@ -52,6 +60,37 @@ const REFINEMENTS: { mode: string; text: string }[] = [
   { mode: 'formal', text: 'More formal' },
   { mode: 'casual', text: 'More casual' },
 ];
+
+interface Changed {
+  role: string;
+  author: string | null;
+  text: string;
+}
+
+/**
+ * Sends a reply against the conversation this agent saw. When something
+ * newer arrived (the customer wrote, or a teammate replied), the server
+ * answers 409 with it; the agent reviews it and decides. Returns false when
+ * the agent chose not to send.
+ */
+async function sendReply(d: AssistDetail, text: string): Promise<boolean> {
+  const seen = lastMessage(d)?.id;
+  try {
+    await post(assistPath(d.id, '/replies'), seen ? { text, seen_message_id: seen } : { text });
+    return true;
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 409 || e.body.code !== 'stale_view') throw e;
+    const changed = (e.body.changed ?? []) as Changed[];
+    const lines = changed.map((c) => {
+      const who = c.role === 'customer' ? 'The customer' : `${c.author ?? 'A teammate'} (reply)`;
+      return `${who}: \u201c${c.text}\u201d`;
+    });
+    const ok = confirm(`New since you opened this Assist:\n\n${lines.join('\n')}\n\nSend your reply anyway?`);
+    if (!ok) return false;
+    await post(assistPath(d.id, '/replies'), { text, seen_message_id: e.body.latest_message_id });
+    return true;
+  }
+}
 
 export function Composer(props: { d: AssistDetail; onSent: (kind: Tab) => void }) {
   const { d } = props;
@@ -116,7 +155,7 @@ export function Composer(props: { d: AssistDetail; onSent: (kind: Tab) => void }
     setError(null);
     try {
       if (x.tab === 'reply') {
-        await post(assistPath(d.id, '/replies'), { text });
+        if (!(await sendReply(d, text))) return;
         x.reply = '';
         x.replyIsAi = false;
       } else {

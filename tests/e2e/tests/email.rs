@@ -756,3 +756,68 @@ fn confirmations_are_capped_per_address_and_never_echo_odd_names() {
         confirmation.text
     );
 }
+
+/// Two agents on one Assist: the one who answers against a view older than
+/// the conversation gets 409 with what changed, sends nothing, and can send
+/// once they have seen it. The customer gets one email per send.
+#[test]
+fn a_reply_against_a_stale_view_is_refused_with_what_changed() {
+    let fake = FakeEmailApi::start("postmark", "pm-stale-1");
+    let app = start("email-stale", &[&fake], &[]);
+    let bot = bot_with_email(&app, &fake, "Stale");
+    let id = escalate(&app, &bot, "s-stale", "jo@example.org")["assist_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let seen = detail(&app, &id)["transcript"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let send = |seen: &str, text: &str| {
+        call(
+            &app.runner,
+            "POST",
+            &format!("/v1/assists/{id}/replies"),
+            Some(&json!({"text": text, "seen_message_id": seen})),
+            Some(&app.owner),
+        )
+    };
+    expect_json(&send(&seen, "First answer from Sam."), 201);
+    let r = send(&seen, "Second answer from Kim.");
+    let p = expect_problem(&r, 409);
+    assert_eq!(p["code"], "stale_view", "{p}");
+    assert_eq!(p["changed"][0]["role"], "agent", "{p}");
+    assert!(
+        p["changed"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("First answer"),
+        "{p}"
+    );
+    let replies = |d: &Value| {
+        d["activity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["role"] == "agent")
+            .count()
+    };
+    assert_eq!(
+        replies(&detail(&app, &id)),
+        1,
+        "the refused reply was not stored"
+    );
+    let latest = p["latest_message_id"].as_str().unwrap().to_string();
+    expect_json(
+        &send(&latest, "Second answer from Kim, after reading Sam's."),
+        201,
+    );
+    assert_eq!(replies(&detail(&app, &id)), 2);
+    let r = send("01NOTAMESSAGE", "x");
+    let p = expect_problem(&r, 422);
+    assert!(p.to_string().contains("seen_message_id"), "{p}");
+}

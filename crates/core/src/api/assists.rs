@@ -587,11 +587,66 @@ pub fn draft_origin(draft: &str, sent: &str) -> &'static str {
     }
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplyBody {
+    text: Option<String>,
+    /// The newest message the agent saw; a reply against an older view
+    /// than the conversation's is refused with what changed.
+    seen_message_id: Option<String>,
+}
+
+/// 409 when the customer wrote or another reply went out after the
+/// message the agent last saw, listing those messages, so two agents do
+/// not answer the same thing and nobody answers an outdated question.
+fn refuse_stale_view(ctx: &Ctx, id: &str, seen: &str) -> Result<(), Problem> {
+    let seen_seq = ctx
+        .db
+        .execute(
+            "SELECT seq FROM messages WHERE id = ? AND assist_id = ?",
+            &[seen.into(), id.into()],
+        )?
+        .scalar()
+        .and_then(crate::db::Value::as_i64)
+        .ok_or_else(|| Problem::field("seen_message_id", "is not a message of this Assist"))?;
+    let newer = ctx.db.execute(
+        "SELECT m.id, m.role, m.text, m.created_at, u.name AS author \
+         FROM messages m LEFT JOIN users u ON u.id = m.author_id \
+         WHERE m.assist_id = ? AND m.seq > ? AND m.role IN ('customer', 'agent') ORDER BY m.seq",
+        &[id.into(), seen_seq.into()],
+    )?;
+    if newer.rows.is_empty() {
+        return Ok(());
+    }
+    let changed: Vec<Json> = newer
+        .iter()
+        .map(|r| {
+            let text = r.text("text");
+            let excerpt: String = text.chars().take(200).collect();
+            json!({
+                "id": r.text("id"),
+                "role": r.text("role"),
+                "author": r.opt_text("author"),
+                "text": excerpt,
+                "created_at": crate::time::rfc3339(r.int("created_at")),
+            })
+        })
+        .collect();
+    let latest = changed.last().map(|c| c["id"].clone()).unwrap_or_default();
+    Err(Problem::conflict(format!(
+        "{} new message(s) arrived since you opened this Assist; review them, then send again with the newest as seen_message_id.",
+        changed.len()
+    ))
+    .with("code", json!("stale_view"))
+    .with("changed", json!(changed))
+    .with("latest_message_id", latest))
+}
+
 /// An agent's email reply: recorded on the Assist, queued for delivery to
 /// the customer, and the Assist waits on the customer (pending).
 pub fn reply(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     let who = agent(ctx, req)?;
-    let body: TextBody = parse_body(req.body)?;
+    let body: ReplyBody = parse_body(req.body)?;
     let text = bounded_text("text", body.text, MAX_REPLY_CHARS)?;
     let message_row = crate::ids::new_id(ctx);
     let agent_name = match &who {
@@ -600,6 +655,9 @@ pub fn reply(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     };
     let origin = transaction(ctx.db, || {
         let current = assists::load(ctx.db, id)?;
+        if let Some(seen) = &body.seen_message_id {
+            refuse_stale_view(ctx, id, seen)?;
+        }
         assists::touch(ctx, id, if_match(req)?)?;
         let draft = current
             .draft
