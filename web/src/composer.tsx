@@ -1,7 +1,7 @@
 // The composer under the conversation: a Reply tab pre-filled with the AI's
 // suggested reply (marked as an AI draft until the agent types) with its
-// refinements, and a separate Internal note tab. Unsent text is kept per
-// Assist while the page is open.
+// refinements, and a separate Internal note tab. Unsent text the agent typed
+// is kept per Assist in this browser (localStorage), so a reload keeps it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, assistPath, post } from './api';
 import type { AssistDetail } from './api';
@@ -19,6 +19,30 @@ interface Draft {
 
 const drafts = new Map<string, Draft>();
 const listeners = new Set<() => void>();
+const STORE_PREFIX = 'baton.draft.';
+
+/** Keeps what the agent typed (not untouched AI text) across reloads. */
+function persist(id: string, x: Draft): void {
+  const reply = x.replyIsAi ? '' : x.reply;
+  try {
+    if (reply.trim() || x.note.trim()) {
+      localStorage.setItem(STORE_PREFIX + id, JSON.stringify({ reply, note: x.note }));
+    } else localStorage.removeItem(STORE_PREFIX + id);
+  } catch {
+    // Storage full or disabled: the text still lives while the page is open.
+  }
+}
+
+function restored(id: string): { reply: string; note: string } | null {
+  try {
+    const raw = localStorage.getItem(STORE_PREFIX + id);
+    if (!raw) return null;
+    const v = JSON.parse(raw) as { reply?: unknown; note?: unknown };
+    return { reply: typeof v.reply === 'string' ? v.reply : '', note: typeof v.note === 'string' ? v.note : '' };
+  } catch {
+    return null;
+  }
+}
 
 /** The newest message of the conversation (hand-off transcript, then activity). */
 function lastMessage(d: AssistDetail) {
@@ -32,7 +56,10 @@ function draftFor(d: AssistDetail): Draft {
     // the customer writes something new.
     const answered = lastMessage(d)?.role === 'agent';
     const ai = answered ? '' : (d.ai.suggested_reply?.draft ?? d.ai.suggested_reply?.text ?? '');
-    x = { tab: 'reply', reply: ai, replyIsAi: ai !== '', note: '' };
+    const kept = restored(d.id);
+    x = kept?.reply
+      ? { tab: 'reply', reply: kept.reply, replyIsAi: false, note: kept.note }
+      : { tab: 'reply', reply: ai, replyIsAi: ai !== '', note: kept?.note ?? '' };
     drafts.set(d.id, x);
   }
   return x;
@@ -41,6 +68,13 @@ function draftFor(d: AssistDetail): Draft {
 /** Forgets unsent text (on sign-out). */
 export function clearDrafts(): void {
   drafts.clear();
+  try {
+    Object.keys(localStorage)
+      .filter((k) => k.startsWith(STORE_PREFIX))
+      .forEach((k) => localStorage.removeItem(k));
+  } catch {
+    // Nothing stored.
+  }
 }
 
 /** Puts AI text in an Assist's reply box (e.g. "Use this reply" in the AI panel). */
@@ -162,6 +196,7 @@ export function Composer(props: { d: AssistDetail; onSent: (kind: Tab) => void }
         await post(assistPath(d.id, '/notes'), { text });
         x.note = '';
       }
+      persist(d.id, x);
       rerender();
       props.onSent(x.tab);
     } catch (e) {
@@ -240,6 +275,7 @@ export function Composer(props: { d: AssistDetail; onSent: (kind: Tab) => void }
                   x.replyIsAi = false;
                   rerender();
                 }
+                persist(d.id, x);
               }}
               onKeyDown={onKey}
             />
@@ -272,6 +308,7 @@ export function Composer(props: { d: AssistDetail; onSent: (kind: Tab) => void }
           value={x.note}
           onInput={(e) => {
             x.note = e.currentTarget.value;
+            persist(d.id, x);
           }}
           onKeyDown={onKey}
         />

@@ -282,6 +282,22 @@ describe('web inbox', () => {
     noProblems(owner);
   });
 
+  test('after an answer the AI draft is not offered again; typed text survives a reload', T, async () => {
+    const { page } = owner;
+    await page.reload();
+    const box = page.getByLabel(/Reply to Ana Souza/);
+    await box.waitFor({ timeout: 15_000 });
+    assert.equal(await box.inputValue(), '', 'no AI draft once the agent has answered');
+    const typed = 'Half-written follow-up about order 12345';
+    await box.fill(typed);
+    await page.reload();
+    const again = page.getByLabel(/Reply to Ana Souza/);
+    await again.waitFor({ timeout: 15_000 });
+    await waitFor('the typed text after a reload', async () => (await again.inputValue()) === typed, 10_000, 100);
+    await again.fill('');
+    noProblems(owner);
+  });
+
   test('an internal note stays internal', T, async () => {
     const { page } = owner;
     await page.getByRole('tab', { name: 'Internal note' }).click();
