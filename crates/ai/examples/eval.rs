@@ -21,7 +21,7 @@ mod corpus;
 use baton_ai::learn::{Adjustments, correction};
 use baton_ai::model::Head;
 use baton_ai::{
-    Analysis, BotSettings, Category, History, Input, analyse_with, features_of, scores,
+    Analysis, BotSettings, Category, History, Input, analyse_with, learning_features_of, scores,
 };
 use corpus::{Line, Split, split_of};
 use serde_json::Value;
@@ -255,8 +255,13 @@ fn learning_simulation(stream: &[&Line], n: usize) {
     for l in teach {
         let want = l.expected["category"].as_str().unwrap_or("general");
         if run(l, &adj).category.value.slug() != want {
-            let f = features_of(&l.messages);
-            adj.add(&correction(&f, &scores(&f, &adj), Head::Category, want));
+            let f = learning_features_of(&l.messages);
+            adj.add(&correction(
+                &f,
+                &scores(&l.messages, &adj),
+                Head::Category,
+                want,
+            ));
             corrected += 1;
         }
     }

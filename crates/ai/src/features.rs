@@ -156,6 +156,17 @@ fn shape(b: &mut Builder, customer: &[&str]) {
     }
 }
 
+/// What a team's corrections learn on: the customer's words and word
+/// pairs alone. Letter runs and the bot's words are shared by too many
+/// conversations; a correction moving them would tilt unrelated ones.
+pub fn customer_words<'a>(messages: impl IntoIterator<Item = (bool, &'a str)>) -> Features {
+    let mut b = Builder { slots: Vec::new() };
+    for (_, text) in messages.into_iter().filter(|(c, _)| *c) {
+        b.add_text("c", text, false);
+    }
+    b.finish()
+}
+
 /// The features of a conversation given as (is_customer, text) messages.
 pub fn extract<'a>(messages: impl IntoIterator<Item = (bool, &'a str)>) -> Features {
     let messages: Vec<(bool, &str)> = messages.into_iter().collect();

@@ -88,11 +88,17 @@ pub fn correction(f: &Features, logits: &[f32], head: Head, correct: &str) -> Ve
         .map(|h| h.classes().len())
         .sum();
     let n = head.classes().len();
+    // Only the conversation's distinctive slots learn: moving common ones
+    // (function words, frequent letter runs) would tilt every conversation.
+    let model = crate::model::Model::embedded();
     let slots: Vec<(u32, f32)> =
         f.0.iter()
             .copied()
-            .filter(|(s, _)| (*s as usize) < BUCKETS - 1)
+            .filter(|(s, _)| (*s as usize) < BUCKETS - 1 && !model.is_common(*s))
             .collect();
+    if slots.is_empty() {
+        return Vec::new();
+    }
     let norm2: f32 = slots.iter().map(|(_, v)| v * v).sum::<f32>().max(1e-6);
     let mut z: Vec<f32> = logits[offset..offset + n].to_vec();
     let mut deltas: Vec<(u32, u16, f32)> = Vec::new();

@@ -313,10 +313,19 @@ pub fn features_of(messages: &[Message]) -> features::Features {
     )
 }
 
+/// What a team's corrections learn on (see [`features::customer_words`]).
+pub fn learning_features_of(messages: &[Message]) -> features::Features {
+    features::customer_words(
+        messages
+            .iter()
+            .map(|m| (m.role == Role::Customer, m.text.as_str())),
+    )
+}
+
 /// The model's scores (logits, every judgement) with a team's adjustments.
-pub fn scores(f: &features::Features, adjustments: &learn::Adjustments) -> Vec<f32> {
-    let mut z = model::Model::embedded().logits(f);
-    adjustments.apply(f, &mut z);
+pub fn scores(messages: &[Message], adjustments: &learn::Adjustments) -> Vec<f32> {
+    let mut z = model::Model::embedded().logits(&features_of(messages));
+    adjustments.apply(&learning_features_of(messages), &mut z);
     z
 }
 
@@ -346,7 +355,11 @@ fn decide_for<'a>(
     Decision,
 ) {
     let scanned = scan::scan(input.messages);
-    let learned = triage::learned(&features_of(input.messages), adjustments);
+    let learned = triage::learned(
+        &features_of(input.messages),
+        &learning_features_of(input.messages),
+        adjustments,
+    );
     let hits = triage::rule_hits(&scanned);
     let decision = triage::decide(
         &scanned,
@@ -378,11 +391,16 @@ pub fn analyse_tuned(
     let (scanned, learned, hits, decision) = decide_for(input, adjustments, tuning);
     let details = details(&scanned, input.known);
     let judged = judge::judge(&scanned, input.history, &decision);
-    let safety = triage::safety(&decision, &hits, &learned);
-    let category = triage::category(judged.category, &learned);
-    let priority = triage::priority(judged.priority, &learned, &decision, safety);
-    let sentiment = triage::sentiment(judged.sentiment, &learned);
+    let safety = triage::safety(&decision, &hits);
     let language = triage::language(&learned);
+    let rules_weight = if language.value == phrases::Lang::En {
+        tuning.english_rules
+    } else {
+        0.0
+    };
+    let category = triage::category(judged.category, &learned, rules_weight);
+    let priority = triage::priority(judged.priority, &learned, &decision, safety, rules_weight);
+    let sentiment = triage::sentiment(judged.sentiment, &learned, rules_weight);
     let mut tags = judged.tags;
     if safety.is_some() && !tags.iter().any(|t| t.name == "safety") {
         tags.insert(

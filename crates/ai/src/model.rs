@@ -72,6 +72,10 @@ pub fn total_classes() -> usize {
 
 const MAGIC: &[u8; 4] = b"BTM2";
 
+/// The share of training conversations above which a slot counts as
+/// common (see [`Model::is_common`]).
+pub const COMMON_SHARE: f32 = 0.02;
+
 /// Bytes of one weight row: two 4-bit weights per byte.
 fn row_bytes() -> usize {
     total_classes().div_ceil(2)
@@ -92,6 +96,8 @@ pub struct Model<'a> {
     scales: [f32; 6],
     biases: Vec<f32>,
     weights: &'a [u8],
+    /// One bit per slot: set when the slot is in many conversations.
+    common: &'a [u8],
     /// FNV-1a of the corpus it was trained on (to catch a stale file).
     pub corpus_hash: u32,
 }
@@ -155,8 +161,18 @@ impl<'a> Model<'a> {
             scales: [0.0; 6],
             biases: vec![0.0; total_classes()],
             weights: &[],
+            common: &[],
             corpus_hash: 0,
         }
+    }
+
+    /// Whether `slot` is in many conversations (a function word, a common
+    /// letter run): such slots say little about any one conversation.
+    pub fn is_common(&self, slot: u32) -> bool {
+        let i = slot as usize;
+        self.common
+            .get(i / 8)
+            .is_some_and(|b| b & (1 << (i % 8)) != 0)
     }
 
     pub fn parse(bytes: &'a [u8]) -> Option<Model<'a>> {
@@ -181,10 +197,13 @@ impl<'a> Model<'a> {
             }
         }
         let weights = bytes.get(at..at + buckets * row_bytes())?;
+        at += buckets * row_bytes();
+        let common = bytes.get(at..at + buckets / 8)?;
         Some(Model {
             scales,
             biases,
             weights,
+            common,
             corpus_hash,
         })
     }
@@ -272,6 +291,9 @@ pub mod train {
     pub struct Trained {
         pub weights: Vec<f32>,
         pub biases: Vec<f32>,
+        /// Slots in more than [`COMMON_SHARE`] of the training
+        /// conversations, one bit each.
+        pub common: Vec<u8>,
     }
 
     impl Trained {
@@ -330,6 +352,7 @@ pub mod train {
                 }
                 out.extend_from_slice(&row);
             }
+            out.extend_from_slice(&self.common);
             out
         }
     }
@@ -394,7 +417,24 @@ pub mod train {
                 }
             }
         }
-        Trained { weights, biases }
+        let mut df = vec![0u32; BUCKETS];
+        for e in examples {
+            for (slot, _) in &e.features.0 {
+                df[*slot as usize] += 1;
+            }
+        }
+        let mut common = vec![0u8; BUCKETS / 8];
+        let limit = (examples.len() as f32 * COMMON_SHARE) as u32;
+        for (slot, n) in df.iter().enumerate() {
+            if *n > limit {
+                common[slot / 8] |= 1 << (slot % 8);
+            }
+        }
+        Trained {
+            weights,
+            biases,
+            common,
+        }
     }
 }
 

@@ -25,12 +25,17 @@ pub struct Tuning {
     pub sensitive: f32,
     pub phrase: f32,
     pub frustration: f32,
+    /// How much the English lexicon's judgement (times its confidence) adds
+    /// to the model's probability of the same class, for English text. The
+    /// lexicon reads English only, so elsewhere the model decides alone.
+    pub english_rules: f32,
 }
 
 pub const TUNING: Tuning = Tuning {
     sensitive: 0.6,
     phrase: 0.6,
     frustration: 0.6,
+    english_rules: 1.0,
 };
 
 /// What the model says of a conversation, with and without the team's
@@ -42,12 +47,12 @@ pub struct Learned {
     pub available: bool,
 }
 
-pub fn learned(f: &Features, adjustments: &Adjustments) -> Learned {
+pub fn learned(f: &Features, learning: &Features, adjustments: &Adjustments) -> Learned {
     let model = Model::embedded();
     let available = model.corpus_hash != 0;
     let mut z = model.logits(f);
     let base = predict_from_logits(&z);
-    adjustments.apply(f, &mut z);
+    adjustments.apply(learning, &mut z);
     Learned {
         prediction: predict_from_logits(&z),
         base,
@@ -113,6 +118,23 @@ pub fn decide(
 ) -> Decision {
     let rules = decide::decide(scanned, ai_confidence, bot);
     let kind = rules.trigger.as_ref().map(|t| t.kind);
+    // In English the lexicon above reads every trigger; the model alone
+    // must be surer there before it calls a hand-off no rule saw.
+    let english = l.available && l.prediction.label(Head::Language) == "en";
+    let t = &Tuning {
+        sensitive: if english {
+            t.sensitive.max(0.8)
+        } else {
+            t.sensitive
+        },
+        phrase: if english { t.phrase.max(0.8) } else { t.phrase },
+        frustration: if english {
+            t.frustration.max(0.8)
+        } else {
+            t.frustration
+        },
+        ..*t
+    };
     let p = |class: &str| {
         if l.available {
             l.prediction.prob(Head::Trigger, class)
@@ -246,13 +268,32 @@ pub fn handed_off_reason(l: &Learned) -> String {
 
 /// The model's answer for `head` as a scored value (the rules' factors
 /// kept when they agree), noting when the team's corrections changed it.
+/// `rules_weight` adds the rules' confidence to their class's probability.
 fn from_model<T: Copy + PartialEq>(
     rules: Scored<T>,
     values: &[T],
     head: Head,
     l: &Learned,
+    rules_weight: f32,
 ) -> Scored<T> {
-    let (i, p) = l.prediction.best(head);
+    let probs = l.prediction.of(head);
+    // Where the team's corrections clearly moved the model, they decide.
+    let rules_weight = if team_adjusted(head, l) && l.prediction.best(head).1 >= 0.5 {
+        0.0
+    } else {
+        rules_weight
+    };
+    let boost = |k: usize| {
+        if values[k] == rules.value {
+            rules_weight * rules.confidence.clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    };
+    let (i, _) = (0..values.len())
+        .map(|k| (k, probs[k] + boost(k)))
+        .fold((0, f32::MIN), |b, x| if x.1 > b.1 { x } else { b });
+    let p = ((probs[i] + boost(i)) / (1.0 + boost(i).max(0.0))).min(1.0);
     let value = values[i];
     let mut factors = vec![format!(
         "learned model: {} {:.0}%",
@@ -278,11 +319,11 @@ pub fn team_adjusted(head: Head, l: &Learned) -> bool {
 }
 
 /// The category: the model's, unless no model ships (the rules' then).
-pub fn category(rules: Scored<Category>, l: &Learned) -> Scored<Category> {
+pub fn category(rules: Scored<Category>, l: &Learned, rules_weight: f32) -> Scored<Category> {
     if !l.available {
         return rules;
     }
-    from_model(rules, &Category::ALL, Head::Category, l)
+    from_model(rules, &Category::ALL, Head::Category, l, rules_weight)
 }
 
 const PRIORITIES: [Priority; 4] = [
@@ -300,9 +341,10 @@ pub fn priority(
     l: &Learned,
     decision: &Decision,
     safety: Option<bool>,
+    rules_weight: f32,
 ) -> Scored<Priority> {
     let mut s = if l.available {
-        from_model(rules, &PRIORITIES, Head::Priority, l)
+        from_model(rules, &PRIORITIES, Head::Priority, l, rules_weight)
     } else {
         rules
     };
@@ -328,7 +370,7 @@ pub fn priority(
 }
 
 /// The sentiment: the model's, unless no model ships.
-pub fn sentiment(rules: Scored<Sentiment>, l: &Learned) -> Scored<Sentiment> {
+pub fn sentiment(rules: Scored<Sentiment>, l: &Learned, rules_weight: f32) -> Scored<Sentiment> {
     if !l.available {
         return rules;
     }
@@ -338,20 +380,20 @@ pub fn sentiment(rules: Scored<Sentiment>, l: &Learned) -> Scored<Sentiment> {
         Sentiment::Negative,
         Sentiment::Frustrated,
     ];
-    from_model(rules, &SENTIMENTS, Head::Sentiment, l)
+    from_model(rules, &SENTIMENTS, Head::Sentiment, l, rules_weight)
 }
 
 /// Safety: Some(ongoing) when a safety matter is present.
-pub fn safety(decision: &Decision, hits: &[multilingual::RuleHit], l: &Learned) -> Option<bool> {
+pub fn safety(decision: &Decision, hits: &[multilingual::RuleHit]) -> Option<bool> {
     let hit = hits.iter().find(|h| h.kind == RuleKind::Safety);
     let sensitive_safety = decision
         .trigger
         .as_ref()
         .is_some_and(|t| t.kind == TriggerKind::Sensitive && t.topic == Some("safety"));
-    let model_safety = l.available && l.prediction.prob(Head::Safety, "yes") >= 0.5;
     match hit {
         Some(h) => Some(h.ongoing),
-        None if sensitive_safety || model_safety => Some(true),
+        // The model's safety call counts once it made the matter sensitive.
+        None if sensitive_safety => Some(true),
         None => None,
     }
 }

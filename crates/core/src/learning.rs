@@ -42,7 +42,7 @@ pub fn adjustments_for(
 /// The built-in analysis with this workspace's corrections applied (the
 /// model alone if they cannot be read: they refine, they never block).
 pub fn analyse(ctx: &Ctx, input: &Input) -> Analysis {
-    let features = baton_ai::features_of(input.messages);
+    let features = baton_ai::learning_features_of(input.messages);
     let adjustments = adjustments_for(ctx, &features).unwrap_or_default();
     baton_ai::analyse_with(input, &adjustments)
 }
@@ -114,9 +114,9 @@ fn learn(
     if messages.is_empty() {
         return Ok(());
     }
-    let features = baton_ai::features_of(&messages);
+    let features = baton_ai::learning_features_of(&messages);
     let adjustments = adjustments_for(ctx, &features)?;
-    let scores = baton_ai::scores(&features, &adjustments);
+    let scores = baton_ai::scores(&messages, &adjustments);
     let deltas = baton_ai::learn::correction(&features, &scores, head, class);
     if deltas.is_empty() {
         return Ok(());

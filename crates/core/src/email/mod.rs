@@ -84,6 +84,15 @@ pub fn reply_subject(subject: &str) -> String {
     header_safe(&format!("Re: {s}"), 200)
 }
 
+/// The subject with the Assist's reference, once.
+fn with_reference(subject: &str, reference: &str) -> String {
+    if subject.contains(reference) {
+        subject.to_string()
+    } else {
+        header_safe(&format!("{subject} [{reference}]"), 200)
+    }
+}
+
 /// What emails about an Assist need to know of it.
 pub struct AssistInfo {
     pub id: String,
@@ -223,8 +232,65 @@ pub fn remember_message_id(ctx: &Ctx, assist_id: &str, message_id: &str) -> Resu
     Ok(())
 }
 
+/// Closings that end a letter, in the languages Baton writes.
+const CLOSINGS: &[&str] = &[
+    "best",
+    "kind regards",
+    "regards",
+    "cheers",
+    "thanks",
+    "thank you",
+    "sincerely",
+    "all the best",
+    "un saludo",
+    "saludos",
+    "atentamente",
+    "viele grüße",
+    "liebe grüße",
+    "mit freundlichen grüßen",
+    "bien cordialement",
+    "cordialement",
+    "bonne journée",
+    "atenciosamente",
+    "abraços",
+    "cordiali saluti",
+    "distinti saluti",
+    "a presto",
+    "met vriendelijke groet",
+    "groetjes",
+    "hoogachtend",
+];
+
+/// Whether the text already ends with a sign-off (a short last paragraph
+/// that opens with a closing or names the sender), so none is added twice.
+fn ends_with_sign_off(text: &str, names: &[&str]) -> bool {
+    let last = text.trim_end().rsplit("\n\n").next().unwrap_or("");
+    if last.lines().count() > 3 || last.chars().count() > 120 {
+        return false;
+    }
+    let lower = last.to_lowercase();
+    let first_line = lower
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches(['—', '-', ' ']);
+    // "Best regards," or "Mit freundlichen Grüßen", not "Thanks for waiting."
+    let closing_line = first_line.trim_end().ends_with(',')
+        || (first_line.split_whitespace().count() <= 3 && !first_line.trim_end().ends_with('.'));
+    (closing_line && CLOSINGS.iter().any(|c| first_line.starts_with(c)))
+        || names
+            .iter()
+            .filter(|n| n.chars().count() >= 2)
+            .any(|n| lower.contains(&n.to_lowercase()))
+}
+
 fn signed_off(text: &str, by: &str, sender: &Sender, reference: &str) -> String {
-    let mut out = format!("{}\n\n{by}\n\nReference: {reference}", text.trim_end());
+    let team = sender.from.name.as_deref().unwrap_or("Support");
+    let mut out = if ends_with_sign_off(text, &[team]) {
+        format!("{}\n\nReference: {reference}", text.trim_end())
+    } else {
+        format!("{}\n\n{by}\n\nReference: {reference}", text.trim_end())
+    };
     if let Some(footer) = &sender.footer_address {
         out.push_str("\n\n");
         out.push_str(footer);
@@ -254,11 +320,7 @@ fn queue_customer_email(
             "This customer has no email address, so there is nobody to email.",
         ));
     };
-    let th = thread(
-        ctx,
-        &info.id,
-        &format!("We received your request [{}]", info.reference),
-    )?;
+    let th = thread(ctx, &info.id, &format!("Your request [{}]", info.reference))?;
     let (in_reply_to, references) = thread_refs(ctx.db, &info.id)?;
     let message_id = new_message_id(ctx, &sender.from.email);
     let subject = subject.unwrap_or_else(|| {
@@ -352,25 +414,31 @@ pub fn on_new_assist(
             },
         )?;
     }
+    // An emailed request keeps its subject (with the reference) for the
+    // whole thread, confirmed or not.
+    let inbound_subject = match inbound {
+        Some((subject, message_id)) => {
+            let subject = if subject.trim().is_empty() {
+                format!("Your request [{}]", info.reference)
+            } else {
+                with_reference(&reply_subject(subject), &info.reference)
+            };
+            thread(ctx, &info.id, &subject)?;
+            if let Some(mid) = message_id {
+                remember_message_id(ctx, &info.id, mid)?;
+            }
+            Some(subject)
+        }
+        None => None,
+    };
     if confirm_customer
         && let Some(address) = info.customer_email.as_deref()
         && confirmation_allowed(ctx, &bot_id, address)?
     {
-        let subject = match inbound {
-            Some((subject, message_id)) => {
-                let subject = if subject.trim().is_empty() {
-                    format!("Your request [{}]", info.reference)
-                } else {
-                    reply_subject(subject)
-                };
-                thread(ctx, &info.id, &subject)?;
-                if let Some(mid) = message_id {
-                    remember_message_id(ctx, &info.id, mid)?;
-                }
-                Some(subject)
-            }
-            None => None,
-        };
+        // A chat's thread is "Your request [ref]"; only the confirmation
+        // itself says it was received.
+        let subject = inbound_subject
+            .or_else(|| Some(format!("We received your request [{}]", info.reference)));
         let team = sender.from.name.clone().unwrap_or_else(|| "Support".into());
         let text = format!(
             "Hi {},\n\nThanks for getting in touch. Your request has been passed to the {team} team, and a person will follow up by email.\n\nYour reference is {}. To add anything, just reply to this email.",
@@ -574,6 +642,36 @@ pub fn queue_reply_notification(ctx: &Ctx, assist_id: &str, excerpt: &str) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_draft_that_signs_off_is_not_signed_twice() {
+        let team = ["Acme Support"];
+        assert!(ends_with_sign_off(
+            "Hi Jo,\n\nDone.\n\nBest regards,\nThe Acme Support team",
+            &team
+        ));
+        assert!(ends_with_sign_off(
+            "Hola:\n\nListo.\n\nUn saludo,\nEl equipo de Acme",
+            &team
+        ));
+        assert!(ends_with_sign_off("Done.\n\n— Acme Support", &team));
+        assert!(!ends_with_sign_off(
+            "Hi Jo,\n\nThe refund of 49.90 is on its way.",
+            &team
+        ));
+        assert!(!ends_with_sign_off(
+            "Hi Jo,\n\nDone.\n\nThanks for waiting.",
+            &team
+        ));
+        assert!(ends_with_sign_off(
+            "Hallo Jo,\n\nErledigt.\n\nMit freundlichen Grüßen\nIhr Acme-Team",
+            &team
+        ));
+        assert!(!ends_with_sign_off(
+            "Hi Jo,\n\nBest thing to do is restart the router, then call us if it persists and we will check the line from here, which usually takes a few minutes.",
+            &team
+        ));
+    }
 
     #[test]
     fn subjects_get_one_reply_prefix() {
