@@ -34,6 +34,81 @@ pub struct RuleHit {
 }
 
 const SAFETY: &[&str] = &[
+    "melted",
+    "melting",
+    "se derritio",
+    "derreteu",
+    "geschmolzen",
+    "a fondu",
+    "si e fuso",
+    "gesmolten",
+    "don t want to be here",
+    "do not want to be here",
+    "no quiero estar aqui",
+    "nao quero mais estar aqui",
+    "llave del gas",
+    "registro do gas",
+    "shut the gas",
+    "bombola del gas",
+    "gas valve",
+    "gaskraan",
+    "gashahn",
+    "robinet du gaz",
+    "trapped",
+    "atrapad*",
+    "intrappolat*",
+    "eingesperrt",
+    "eingeschlossen",
+    "coince dans",
+    "coincee dans",
+    "opgesloten",
+    "locked in the car",
+    "rimasta chiusa dentro",
+    "rimasto chiuso dentro",
+    "manca l aria",
+    "can t breathe",
+    "no respira",
+    "nao respira",
+    "kann nicht atmen",
+    "ne respire plus",
+    "ademt niet",
+    "stalk*",
+    "which school",
+    "what school",
+    "que escuela",
+    "qual escola",
+    "quale scuola",
+    "in che scuola",
+    "welche schule",
+    "son ecole",
+    "welke school",
+    "donde vive",
+    "onde ela mora",
+    "onde ele mora",
+    "where she lives",
+    "where he lives",
+    "dove abita",
+    "wo sie wohnt",
+    "wo er wohnt",
+    "ou elle habite",
+    "ou il habite",
+    "waar hij woont",
+    "waar ze woont",
+    "pidiendole fotos",
+    "knoopcel*",
+    "button battery",
+    "pila de boton",
+    "pilha de botao",
+    "pile bouton",
+    "batteria a bottone",
+    "knopfzelle",
+    "fractur*",
+    "fratur*",
+    "frattur*",
+    "broke my arm",
+    "broke my leg",
+    "broken arm",
+    "broken leg",
     "knettert",
     "knistert",
     "gresille",
@@ -401,6 +476,12 @@ const SAFETY: &[&str] = &[
 ];
 
 const LEGAL: &[&str] = &[
+    "dispute it",
+    "dispute the payment",
+    "dispute with my",
+    "with my card company",
+    "contestar la compra",
+    "contestar o pagamento",
     "retrofacturation",
     "contestation aupres de ma banque",
     "storneren",
@@ -562,6 +643,37 @@ const LEGAL: &[&str] = &[
 ];
 
 const SECURITY: &[&str] = &[
+    "that i did not make",
+    "that i didn t make",
+    "que yo no hice",
+    "someone has access",
+    "has access to my account",
+    "alguien tiene acceso",
+    "alguem tem acesso",
+    "jemand hat zugriff",
+    "quelqu un a acces",
+    "qualcuno ha accesso",
+    "iemand heeft toegang",
+    "confirmar mi contrasena",
+    "confirmar minha senha",
+    "confirm my password",
+    "sim swap",
+    "sim attivata",
+    "overgezet naar",
+    "doet zich voor als",
+    "se hace pasar por",
+    "se passando por",
+    "se fait passer pour",
+    "si spaccia per",
+    "gibt sich als",
+    "pretending to be me",
+    "impersonat*",
+    "c etait une arnaque",
+    "era una estafa",
+    "era um golpe",
+    "era una truffa",
+    "was a scam",
+    "war betrug",
     "c est pas moi",
     "ce n est pas moi",
     "pas moi",
@@ -1144,7 +1256,7 @@ fn any_marker(words: &[&str], markers: &[&str]) -> bool {
 /// Removes quoted passages: what the customer cites is not what they say.
 fn without_quotes(text: &str) -> String {
     let pairs = [('"', '"'), ('“', '”'), ('«', '»'), ('„', '“'), ('‘', '’')];
-    let mut out = text.to_string();
+    let mut out = single_quoted_removed(text);
     for (open, close) in pairs {
         while let Some(a) = out.find(open) {
             let after = a + open.len_utf8();
@@ -1153,6 +1265,36 @@ fn without_quotes(text: &str) -> String {
                 _ => break,
             }
         }
+    }
+    out
+}
+
+/// Removes 'passages in ASCII single quotes': an opening quote after a
+/// space (or at the start), a closing one before a space, punctuation or
+/// the end, so apostrophes ("I'm", "customers' orders") stay.
+fn single_quoted_removed(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let opens = chars[i] == '\''
+            && (i == 0 || chars[i - 1].is_whitespace())
+            && chars.get(i + 1).is_some_and(|c| c.is_alphanumeric());
+        if opens {
+            let close = (i + 2..chars.len().min(i + 200)).find(|&j| {
+                chars[j] == '\''
+                    && chars[j - 1].is_alphanumeric()
+                    && chars.get(j + 1).is_none_or(|c| !c.is_alphanumeric())
+                    && chars[i + 1..j].iter().all(|c| *c != '\n')
+            });
+            if let Some(j) = close {
+                out.push(' ');
+                i = j + 1;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
     }
     out
 }
@@ -1332,6 +1474,14 @@ mod tests {
         assert!(!has("essa promoção tá pegando fogo!", RuleKind::Safety));
         assert!(!has(
             "your FAQ says \"contact a real person\" but where?",
+            RuleKind::HumanRequest
+        ));
+        assert!(!has(
+            "the page says 'talk to a person anytime' but where?",
+            RuleKind::HumanRequest
+        ));
+        assert!(has(
+            "I'm done, I'd like to talk to a person",
             RuleKind::HumanRequest
         ));
         assert!(!has(
