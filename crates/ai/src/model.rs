@@ -84,7 +84,7 @@ fn row_bytes() -> usize {
 /// The signed 4-bit weight `k` of a packed row (low nibble first).
 fn nibble(row: &[u8], k: usize) -> i8 {
     let b = row[k / 2];
-    if k % 2 == 0 {
+    if k.is_multiple_of(2) {
         ((b << 4) as i8) >> 4
     } else {
         (b as i8) >> 4
@@ -347,7 +347,7 @@ pub mod train {
                         let w = self.weights[b * width + o + k] / scales[head.index()];
                         let q = (w.round().clamp(-7.0, 7.0) as i8) as u8 & 0x0f;
                         let at = o + k;
-                        row[at / 2] |= if at % 2 == 0 { q } else { q << 4 };
+                        row[at / 2] |= if at.is_multiple_of(2) { q } else { q << 4 };
                     }
                 }
                 out.extend_from_slice(&row);
@@ -442,6 +442,29 @@ pub mod train {
 mod tests {
     use super::train::*;
     use super::*;
+
+    /// The shipped model was trained on the corpus as it is now: a changed
+    /// corpus without retraining (`--example train`) fails here.
+    #[test]
+    fn the_shipped_model_matches_the_corpus() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        files.sort();
+        let texts: Vec<String> = files
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        assert_eq!(
+            super::Model::embedded().corpus_hash,
+            super::corpus_fingerprint(&refs),
+            "crates/ai/model/triage.bin is stale: run cargo run --profile host -p baton-ai --example train"
+        );
+    }
 
     #[test]
     fn four_bit_weights_round_trip() {

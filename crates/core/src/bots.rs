@@ -203,49 +203,6 @@ pub fn validate_threshold(errors: &mut Errors, value: Option<f64>) -> Option<f64
     Some(v)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origins() {
-        assert_eq!(
-            normalize_origin("https://Shop.Example.com/").unwrap(),
-            "https://shop.example.com"
-        );
-        assert_eq!(
-            normalize_origin("http://localhost:5173").unwrap(),
-            "http://localhost:5173"
-        );
-        for bad in [
-            "not a url",
-            "ftp://x.com",
-            "https://x.com/path",
-            "https://",
-            "https://x.com:0",
-            "https://x.com:99999",
-        ] {
-            assert!(normalize_origin(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn phrases_and_threshold() {
-        let mut e = Errors::default();
-        let p = validate_phrases(
-            &mut e,
-            Some(vec![" Human ".into(), "human".into(), "agent".into()]),
-        )
-        .unwrap();
-        assert_eq!(p, ["Human", "agent"]);
-        assert!(validate_phrases(&mut e, Some(vec![])).is_none());
-        assert_eq!(validate_threshold(&mut e, Some(0.3)), Some(0.3));
-        assert!(validate_threshold(&mut e, Some(1.5)).is_none());
-        let fields: Vec<String> = e.0.iter().map(|f| f.field.clone()).collect();
-        assert_eq!(fields, ["trigger_phrases", "confidence_threshold"]);
-    }
-}
-
 /// Customer tokens: what a chat AI's server mints (with an API token) so
 /// its widget may read one customer's history through one bot. Signed with
 /// the deployment's key; `<expires>.<email, base64url>.<signature>`.
@@ -295,4 +252,47 @@ pub fn customer_token_email(ctx: &Ctx, bot_id: &str, token: &str) -> Result<Stri
         return Err(invalid());
     }
     Ok(email)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            normalize_origin("https://Shop.Example.com/").unwrap(),
+            "https://shop.example.com"
+        );
+        assert_eq!(
+            normalize_origin("http://localhost:5173").unwrap(),
+            "http://localhost:5173"
+        );
+        for bad in [
+            "not a url",
+            "ftp://x.com",
+            "https://x.com/path",
+            "https://",
+            "https://x.com:0",
+            "https://x.com:99999",
+        ] {
+            assert!(normalize_origin(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phrases_and_threshold() {
+        let mut e = Errors::default();
+        let p = validate_phrases(
+            &mut e,
+            Some(vec![" Human ".into(), "human".into(), "agent".into()]),
+        )
+        .unwrap();
+        assert_eq!(p, ["Human", "agent"]);
+        assert!(validate_phrases(&mut e, Some(vec![])).is_none());
+        assert_eq!(validate_threshold(&mut e, Some(0.3)), Some(0.3));
+        assert!(validate_threshold(&mut e, Some(1.5)).is_none());
+        let fields: Vec<String> = e.0.iter().map(|f| f.field.clone()).collect();
+        assert_eq!(fields, ["trigger_phrases", "confidence_threshold"]);
+    }
 }
