@@ -400,9 +400,7 @@ pub fn analyse_tuned(
     };
     let category = triage::category(judged.category, &learned, rules_weight);
     let priority = triage::priority(judged.priority, &learned, &decision, safety, rules_weight);
-    // Mood words are the lexicon's strength and the corpus's thinnest
-    // signal in English, so its sentiment counts double.
-    let sentiment = triage::sentiment(judged.sentiment, &learned, 2.0 * rules_weight);
+    let sentiment = triage::sentiment(judged.sentiment, &learned, rules_weight);
     let mut tags = judged.tags;
     if safety.is_some() && !tags.iter().any(|t| t.name == "safety") {
         tags.insert(
