@@ -217,7 +217,17 @@ fn a_new_assist_emails_the_team_and_the_customer_and_replies_thread() {
     let sent = fake.wait_for(3);
     let first_reply = &sent[2];
     assert_eq!(first_reply.to, vec!["jo@example.org".to_string()]);
-    assert_eq!(first_reply.subject, format!("Re: {}", confirmation.subject));
+    // Replies carry a clean subject with the reference, not the
+    // confirmation's "We received…", and the draft's own sign-off once.
+    assert_eq!(
+        first_reply.subject,
+        format!("Re: Your request [{reference}]")
+    );
+    assert!(
+        !first_reply.text.contains("— "),
+        "the draft signs off, so no second signature: {}",
+        first_reply.text
+    );
     assert_eq!(first_reply.in_reply_to.as_deref(), Some(root_id.as_str()));
     assert!(
         first_reply
@@ -233,8 +243,9 @@ fn a_new_assist_emails_the_team_and_the_customer_and_replies_thread() {
         "{}",
         first_reply.text
     );
+    // The draft signs off itself, so Baton adds no second sign-off.
     assert!(
-        first_reply.text.contains("Olivia Owner"),
+        !first_reply.text.contains("Olivia Owner"),
         "{}",
         first_reply.text
     );
@@ -267,6 +278,12 @@ fn a_new_assist_emails_the_team_and_the_customer_and_replies_thread() {
         "{refs}"
     );
     assert_eq!(second.in_reply_to, first_reply.message_id);
+    // A reply without a sign-off of its own is signed with the agent's name.
+    let scratch = sent
+        .iter()
+        .find(|e| e.text.contains("Totally different words here."))
+        .expect("the reply from scratch");
+    assert!(scratch.text.contains("— Olivia Owner"), "{}", scratch.text);
     // Every email has its own Message-ID.
     let mut ids: Vec<_> = sent.iter().map(|e| e.message_id.clone().unwrap()).collect();
     ids.sort();

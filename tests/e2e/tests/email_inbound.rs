@@ -439,7 +439,13 @@ fn sendgrid_mailgun_and_raw_mime_deliveries() {
         );
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert_eq!(confirmation.subject, "Re: Cannot log in to my account");
+    assert!(
+        confirmation
+            .subject
+            .starts_with("Re: Cannot log in to my account [AS-"),
+        "the customer's subject with the reference: {}",
+        confirmation.subject
+    );
     assert_eq!(
         confirmation.in_reply_to.as_deref(),
         Some("<zoe-1@mail.example.net>")

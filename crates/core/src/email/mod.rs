@@ -278,10 +278,14 @@ fn ends_with_sign_off(text: &str, names: &[&str]) -> bool {
     let closing_line = first_line.trim_end().ends_with(',')
         || (first_line.split_whitespace().count() <= 3 && !first_line.trim_end().ends_with('.'));
     (closing_line && CLOSINGS.iter().any(|c| first_line.starts_with(c)))
-        || names
-            .iter()
-            .filter(|n| n.chars().count() >= 2)
-            .any(|n| lower.contains(&n.to_lowercase()))
+        || lower.lines().any(|line| {
+            // A short line naming the sender ("The Acme team", "— Acme").
+            line.split_whitespace().count() <= 6
+                && names
+                    .iter()
+                    .filter(|n| n.chars().count() >= 2)
+                    .any(|n| line.contains(&n.to_lowercase()))
+        })
 }
 
 fn signed_off(text: &str, by: &str, sender: &Sender, reference: &str) -> String {
@@ -661,6 +665,10 @@ mod tests {
         ));
         assert!(!ends_with_sign_off(
             "Hi Jo,\n\nDone.\n\nThanks for waiting.",
+            &team
+        ));
+        assert!(!ends_with_sign_off(
+            "Hi Jo,\n\nWrite to Acme Support again if it comes back.",
             &team
         ));
         assert!(ends_with_sign_off(
