@@ -226,12 +226,35 @@ pub fn patch(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     if category.is_some() || tags.is_some() || brand_label.is_some() || body.assignee_id.is_some() {
         who.require(Permission::ManageWorkload)?;
     }
+    // A field set to the value it already has is no change: no new
+    // version, no event (assigning the same person twice does nothing).
+    let now = ctx.db.execute(
+        "SELECT status, priority, category, tags, brand_label, assignee_id FROM assists WHERE id = ?",
+        &[id.into()],
+    )?;
+    let (mut status, mut priority, mut category, mut tags, mut brand_label, mut assignee_id) = (
+        status,
+        priority,
+        category,
+        tags,
+        brand_label,
+        body.assignee_id.clone(),
+    );
+    if let Some(r) = now.first() {
+        let same = |col: &str, v: &Option<String>| r.opt_text(col) == *v;
+        status = status.filter(|v| !same("status", &Some(v.clone())));
+        priority = priority.filter(|v| !same("priority", &Some(v.clone())));
+        category = category.filter(|v| !same("category", &Some(v.clone())));
+        tags = tags.filter(|v| Some(json!(v).to_string()) != r.opt_text("tags"));
+        brand_label = brand_label.filter(|v| !same("brand_label", v));
+        assignee_id = assignee_id.filter(|v| !same("assignee_id", v));
+    }
     let nothing = status.is_none()
         && priority.is_none()
         && category.is_none()
         && tags.is_none()
         && brand_label.is_none()
-        && body.assignee_id.is_none();
+        && assignee_id.is_none();
     if nothing {
         // No change: no new version, no event.
         return detail_response(ctx, id, &who);
@@ -244,7 +267,7 @@ pub fn patch(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     }
     transaction(ctx.db, || {
         let current = assists::load(ctx.db, id)?;
-        if let Some(Some(assignee)) = &body.assignee_id
+        if let Some(Some(assignee)) = &assignee_id
             && accounts::find_user(ctx.db, assignee)?.is_none()
         {
             return Err(Problem::field(
@@ -319,7 +342,7 @@ pub fn patch(ctx: &Ctx, req: &Request, id: &str) -> Handled {
                 json!({"to": b}),
             )?;
         }
-        if let Some(a) = &body.assignee_id {
+        if let Some(a) = &assignee_id {
             set(
                 "assignee_id",
                 a.clone().into(),

@@ -1005,3 +1005,34 @@ fn closing_an_assist_confirms_its_labels_to_the_workspace_model() {
     assert!(count("ai_adjustments") > 0, "the close moved weights");
     assert_eq!(count("ai_corrections"), 0, "a close is not a correction");
 }
+
+#[test]
+fn setting_a_field_to_its_current_value_changes_nothing() {
+    let (h, owner, ids) = seeded();
+    let (_, me) = h.call("GET", "/v1/me", Some(&owner), Json::Null);
+    let me_id = me["user"]["id"]
+        .as_str()
+        .or(me["id"].as_str())
+        .unwrap()
+        .to_string();
+    let path = format!("/v1/assists/{}", ids[0]);
+    let (s, first) = h.call_h("PATCH", &path, &owner, json!({"assignee_id": me_id}), &[]);
+    assert_eq!(s, 200, "{first}");
+    let events = |d: &Json| d["events"].as_array().map_or(0, Vec::len);
+    for body in [
+        json!({"assignee_id": me_id}),
+        json!({"status": first["status"]}),
+        json!({"priority": first["priority"], "category": first["category"]}),
+    ] {
+        let (s, again) = h.call_h("PATCH", &path, &owner, body.clone(), &[]);
+        assert_eq!(s, 200, "{again}");
+        assert_eq!(again["version"], first["version"], "{body}: no new version");
+        assert_eq!(events(&again), events(&first), "{body}: no new event");
+    }
+    let (s, moved) = h.call_h("PATCH", &path, &owner, json!({"assignee_id": null}), &[]);
+    assert_eq!(s, 200, "{moved}");
+    assert_ne!(
+        moved["version"], first["version"],
+        "a real change is versioned"
+    );
+}
