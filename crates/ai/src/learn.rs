@@ -8,6 +8,10 @@
 use crate::features::{BUCKETS, Features};
 use crate::model::{Head, total_classes};
 
+/// How far a corrected class must lead on the corrected conversation: wide
+/// enough that a similar one (most words shared) follows too.
+pub const MARGIN: f32 = 3.0;
+
 /// Largest magnitude one adjustment may reach.
 pub const MAX_WEIGHT: f32 = 4.0;
 
@@ -76,7 +80,7 @@ pub fn class_index(head: Head, class: &str) -> Option<u16> {
 /// The weight changes that make `correct` the answer of `head` for this
 /// conversation, given its current scores `logits` (model plus the team's
 /// adjustments so far): softmax steps on the conversation's own features
-/// until the corrected class leads by a margin (at most a few steps).
+/// until the corrected class leads by [`MARGIN`] (at most a few steps).
 /// The always-on prior slot is left alone, so one correction does not
 /// tilt every other conversation.
 pub fn correction(f: &Features, logits: &[f32], head: Head, correct: &str) -> Vec<(u32, u16, f32)> {
@@ -110,7 +114,7 @@ pub fn correction(f: &Features, logits: &[f32], head: Head, correct: &str) -> Ve
             .filter(|(k, _)| *k != t)
             .map(|(_, v)| *v)
             .fold(f32::MIN, f32::max);
-        if z[t] - max_other >= 1.0 {
+        if z[t] - max_other >= MARGIN {
             break;
         }
         let max = z.iter().copied().fold(f32::MIN, f32::max);
