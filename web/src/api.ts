@@ -212,7 +212,8 @@ export class ApiError extends Error {
 
   /** The detail plus each offending field, for display. */
   describe(): string {
-    if (!this.errors.length) return this.detail;
+    // Validation details already name their fields: never say them twice.
+    if (this.errors.every((e) => this.detail.includes(e.message))) return this.detail;
     return `${this.detail} ${this.errors.map((e) => `${e.field}: ${e.message}.`).join(' ')}`.trim();
   }
 }
