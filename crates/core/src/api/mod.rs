@@ -150,6 +150,10 @@ fn route(ctx: &Ctx, req: &Request) -> Handled {
             "GET" => session::me(ctx, req),
             _ => not_allowed(),
         },
+        ["me", "password"] => match m {
+            "POST" => session::change_password(ctx, req),
+            _ => not_allowed(),
+        },
         ["tokens"] => match m {
             "GET" => tokens::list(ctx, req),
             "POST" => tokens::create(ctx, req),

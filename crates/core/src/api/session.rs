@@ -157,3 +157,76 @@ pub fn me(ctx: &Ctx, req: &Request) -> Handled {
         )),
     }
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordBody {
+    current_password: Option<String>,
+    new_password: Option<String>,
+}
+
+/// A member changes their own password: the current one proves it is
+/// them (throttled like sign-in), every other session ends, and this
+/// client gets a fresh session so it stays signed in.
+pub fn change_password(ctx: &Ctx, req: &Request) -> Handled {
+    let user = match accounts::authenticate(ctx, req.authorization())? {
+        Principal::User(u) => u,
+        Principal::ApiToken { .. } => {
+            return Err(Problem::forbidden(
+                "An API token has no password; sign in as the member to change theirs.",
+            ));
+        }
+    };
+    let body: PasswordBody = parse_body(req.body)?;
+    let mut e = Errors::default();
+    let current = e.required("current_password", body.current_password);
+    let new = e.required("new_password", body.new_password);
+    if let Some(p) = &new
+        && let Err(why) = secrets::check_password(p, &user.email)
+    {
+        e.add("new_password", why);
+    }
+    if current
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > secrets::MAX_PASSWORD_CHARS)
+    {
+        e.add("current_password", "is not your current password");
+    }
+    e.finish()?;
+    let (Some(current), Some(new)) = (current, new) else {
+        return Err(Problem::new(500, "validated fields missing"));
+    };
+    ratelimit::check(ctx, &user.email)?;
+    let stored = ctx
+        .db
+        .execute(
+            "SELECT password_hash FROM users WHERE id = ?",
+            &[user.id.clone().into()],
+        )?
+        .first()
+        .map(|r| r.text("password_hash"))
+        .unwrap_or_else(secrets::dummy_hash);
+    if !secrets::verify_password(&current, &stored) {
+        ratelimit::record_failure(ctx, &user.email)?;
+        return Err(Problem::field(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    ratelimit::record_success(ctx, &user.email)?;
+    let hash = secrets::hash_password(&new, ctx.random_bytes::<16>())
+        .map_err(|e| Problem::new(500, format!("Password hashing failed: {e}")))?;
+    let session = transaction(ctx.db, || {
+        ctx.db.execute(
+            "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+            &[
+                hash.clone().into(),
+                ctx.now().into(),
+                user.id.clone().into(),
+            ],
+        )?;
+        accounts::revoke_sessions_of(ctx.db, &user.id, ctx.now())?;
+        accounts::new_session(ctx, &user)
+    })?;
+    Ok(Response::json(200, &session))
+}

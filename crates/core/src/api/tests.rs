@@ -1036,3 +1036,49 @@ fn setting_a_field_to_its_current_value_changes_nothing() {
         "a real change is versioned"
     );
 }
+
+#[test]
+fn a_member_changes_their_password_and_other_sessions_end() {
+    let h = Harness::new();
+    let token = h.setup();
+    let (_, other) = h.call(
+        "POST",
+        "/v1/auth/login",
+        None,
+        json!({"email": "olive@example.com", "password": "correct horse battery"}),
+    );
+    let other = other["token"].as_str().unwrap().to_string();
+    let change = |current: &str, new: &str| {
+        h.call(
+            "POST",
+            "/v1/me/password",
+            Some(&token),
+            json!({"current_password": current, "new_password": new}),
+        )
+    };
+    let (s, p) = change("not it at all", "a brand new passphrase 7");
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "current_password");
+    let (s, p) = change("correct horse battery", "short");
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "new_password");
+    // Nothing changed so far: both sessions still work.
+    assert_eq!(h.call("GET", "/v1/me", Some(&other), Json::Null).0, 200);
+    let (s, fresh) = change("correct horse battery", "a brand new passphrase 7");
+    assert_eq!(s, 200, "{fresh}");
+    let fresh = fresh["token"].as_str().unwrap().to_string();
+    assert_eq!(h.call("GET", "/v1/me", Some(&fresh), Json::Null).0, 200);
+    assert_eq!(h.call("GET", "/v1/me", Some(&other), Json::Null).0, 401);
+    assert_eq!(h.call("GET", "/v1/me", Some(&token), Json::Null).0, 401);
+    let login = |password: &str| {
+        h.call(
+            "POST",
+            "/v1/auth/login",
+            None,
+            json!({"email": "olive@example.com", "password": password}),
+        )
+        .0
+    };
+    assert_eq!(login("correct horse battery"), 401);
+    assert_eq!(login("a brand new passphrase 7"), 200);
+}
