@@ -9,6 +9,7 @@ import { AcceptInvitation, Login, Setup } from './auth';
 import { clearDrafts } from './composer';
 import { Inbox, prefetchList } from './inbox';
 import { navigate, useLocation } from './router';
+import { Account } from './account';
 import { Settings } from './settings';
 import { MeContext, Notices, errorText } from './ui';
 import './styles.css';
@@ -121,6 +122,8 @@ function App() {
       );
   } else if (loc.path.startsWith('/settings')) {
     screen = <Settings path={loc.path} />;
+  } else if (loc.path === '/account') {
+    screen = <Account />;
   } else {
     const m = /^\/assists\/([^/]+)$/.exec(loc.path);
     screen = <Inbox selectedId={m ? decodeURIComponent(m[1]) : null} params={loc.params} />;

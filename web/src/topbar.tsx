@@ -1,5 +1,5 @@
 // The bar across the top: brand, navigation, and the user's menu
-// (availability, sign out).
+// (availability, password, sign out).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { patch } from './api';
 import type { User } from './api';
@@ -7,7 +7,7 @@ import { label } from './format';
 import { linkClick } from './router';
 import { notifyError, seesSettings, useMe } from './ui';
 
-export function TopBar(props: { current: 'inbox' | 'settings' }) {
+export function TopBar(props: { current: 'inbox' | 'settings' | 'account' }) {
   const me = useMe();
   const [busy, setBusy] = useState(false);
   const menu = useRef<HTMLDetailsElement>(null);
@@ -76,6 +76,9 @@ export function TopBar(props: { current: 'inbox' | 'settings' }) {
           <button type="button" disabled={busy} onClick={toggleAvailability}>
             {available ? 'Set myself offline' : 'Set myself available'}
           </button>
+          <a href="/account" class="menu-link" onClick={(e) => linkClick(e, '/account')}>
+            Change password
+          </a>
           <button type="button" onClick={() => me.signOut()}>
             Sign out
           </button>

@@ -450,6 +450,25 @@ describe('web inbox', () => {
     await page.goto(app.base + '/settings/team');
     await page.getByRole('alert').filter({ hasText: 'Settings are for Owners and Admins' }).waitFor();
     assert.equal(await page.getByRole('table').count(), 0);
+    // Every member changes their own password from the account menu.
+    await page.getByLabel(`Account: ${SUPPORT.name}`).click();
+    await page.getByRole('link', { name: 'Change password' }).click();
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    const newPassword = 'a newer long passphrase 9';
+    await page.getByLabel('Current password').fill('not the password at all');
+    await page.getByLabel('New password').fill(newPassword);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('alert').filter({ hasText: 'is not your current password' }).waitFor();
+    await page.getByLabel('Current password').fill(SUPPORT.password);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed').waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByLabel('Current password').inputValue(), '', 'the form is cleared');
+    const login = (password) => api(app.base, '/v1/auth/login', { body: { email: SUPPORT.email, password } });
+    assert.equal((await login(SUPPORT.password)).status, 401, 'the old password no longer works');
+    assert.equal((await login(newPassword)).status, 200);
+    // This browser kept a working session.
+    await page.goto(app.base + '/');
+    await page.getByRole('heading', { name: 'Select an Assist' }).waitFor();
     noProblems(support);
     await support.context.close();
   });
