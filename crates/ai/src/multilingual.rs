@@ -34,6 +34,36 @@ pub struct RuleHit {
 }
 
 const SAFETY: &[&str] = &[
+    "saliendo humo",
+    "salir humo",
+    "got a shock",
+    "da calambre",
+    "se hincho",
+    "hinchada",
+    "estufou",
+    "estufado",
+    "muchisimo a gas",
+    "fuerte a gas",
+    "forte de gas",
+    "strong smell of gas",
+    "smells strongly of gas",
+    "see the point anymore",
+    "no point anymore",
+    "no le veo sentido",
+    "nao vejo sentido",
+    "acabar com tudo",
+    "acabar con todo",
+    "te vejo amanha",
+    "sabe onde eu moro",
+    "knows where i live",
+    "sabe donde vivo",
+    "weiss wo ich wohne",
+    "sait ou j habite",
+    "sa dove abito",
+    "weet waar ik woon",
+    "queimou minha mao",
+    "queimou a mao",
+    "quemo la mano",
     "melted",
     "melting",
     "se derritio",
@@ -476,6 +506,8 @@ const SAFETY: &[&str] = &[
 ];
 
 const LEGAL: &[&str] = &[
+    "contestacao",
+    "a dispute",
     "dispute it",
     "dispute the payment",
     "dispute with my",
@@ -643,6 +675,29 @@ const LEGAL: &[&str] = &[
 ];
 
 const SECURITY: &[&str] = &[
+    "ich war das nicht",
+    "war ich nicht",
+    "yo no hice",
+    "someone has changed my password",
+    "someone changed my password",
+    "alguem trocou minha senha",
+    "alguien cambio mi contrasena",
+    "jemand hat mein passwort",
+    "quelqu un a change mon mot de passe",
+    "qualcuno ha cambiato la password",
+    "iemand heeft mijn wachtwoord",
+    "invadiu",
+    "new login from",
+    "new sign in from",
+    "novo acesso",
+    "inicio de sesion desde",
+    "neue anmeldung",
+    "nouvelle connexion",
+    "nuovo accesso",
+    "iemand ingelogd",
+    "heeft iemand ingelogd",
+    "fuera de la plataforma",
+    "pagar por fora",
     "that i did not make",
     "that i didn t make",
     "que yo no hice",
@@ -769,7 +824,6 @@ const SECURITY: &[&str] = &[
     "hackead*",
     "invadiram",
     "invadida",
-    "golpista*",
     "golpe do pix",
     "clonaram",
     "clonado",
@@ -1062,7 +1116,7 @@ const PROFESSION: &[&str] = &[
     "trabalho como",
 ];
 
-/// Deal talk that turns a fire word into praise.
+/// Deal talk that turns a fire word into praise (so does a 🔥 emoji).
 const FIGURATIVE: &[&str] = &[
     "deal",
     "sale",
@@ -1319,7 +1373,7 @@ const PORTUGUESE: &[&str] = &[
     "tambem", "estou", "pelo", "pela", "num", "numa", "ao",
 ];
 
-fn excluded(words: &[&str], at: usize, p: &Pattern, portuguese: bool) -> bool {
+fn excluded(words: &[&str], at: usize, p: &Pattern, portuguese: bool, fire_emoji: bool) -> bool {
     let before = &words[at.saturating_sub(4)..at];
     let negation = |w: &&str| NEGATIONS.contains(w) && !(portuguese && *w == "no");
     if before.iter().any(negation) {
@@ -1331,7 +1385,7 @@ fn excluded(words: &[&str], at: usize, p: &Pattern, portuguese: bool) -> bool {
             return true;
         }
     }
-    p.figurative && words.iter().any(|w| FIGURATIVE.contains(w))
+    p.figurative && (words.iter().any(|w| FIGURATIVE.contains(w)) || fire_emoji)
 }
 
 /// All rule hits in the customer's messages, in message order.
@@ -1344,11 +1398,14 @@ pub fn scan(customer_messages: &[&str]) -> Vec<RuleHit> {
     for (message, text) in folded.iter().enumerate() {
         let portuguese = split(text).iter().any(|(w, _)| PORTUGUESE.contains(w));
         for clause in text.split(['.', ',', '!', '?', ';', ':', '\n']) {
+            // "🔥" next to a fire word is praise, not a fire.
+            let fire_emoji = clause.contains('\u{1f525}');
             let spans = split(clause);
             let words: Vec<&str> = spans.iter().map(|(w, _)| *w).collect();
             for at in 0..words.len() {
                 for p in patterns() {
-                    if !matches_at(&words, at, p) || excluded(&words, at, p, portuguese) {
+                    if !matches_at(&words, at, p) || excluded(&words, at, p, portuguese, fire_emoji)
+                    {
                         continue;
                     }
                     let (start, end) = (spans[at].1.0, spans[at + p.words.len() - 1].1.1);
@@ -1472,6 +1529,7 @@ mod tests {
             RuleKind::Safety
         ));
         assert!(!has("essa promoção tá pegando fogo!", RuleKind::Safety));
+        assert!(!has("a trilha nova tá pegando fogo 🔥🔥", RuleKind::Safety));
         assert!(!has(
             "your FAQ says \"contact a real person\" but where?",
             RuleKind::HumanRequest
