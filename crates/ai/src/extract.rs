@@ -344,6 +344,8 @@ pub fn identifiers(text: &str) -> (Vec<String>, Vec<Identifier>) {
     };
     for i in 0..tokens.len() {
         let word = tokens[i].lower.trim_start_matches('#');
+        // "l'ordine", "dell'ordine", "d'commande": the word after an elision.
+        let word = word.rsplit(['\'', '’']).next().unwrap_or(word);
         let kind = if ORDER_WORDS.contains(&word) || word.starts_with("order#") {
             Some("order")
         } else {
@@ -807,6 +809,8 @@ mod tests {
             ("orders 1234 and 5678 both broken", vec!["1234", "5678"]),
             ("my order is bx77120", vec!["BX77120"]),
             ("#100-2234-99", vec!["100-2234-99"]),
+            ("ho reso le scarpe dell'ordine B-30218", vec!["B-30218"]),
+            ("l’ordine 66012 non è arrivato", vec!["66012"]),
         ];
         for (text, expected) in cases {
             assert_eq!(identifiers(text).0, expected, "{text}");
