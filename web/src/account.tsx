@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { post, storeSession } from './api';
 import type { Session } from './api';
 import { TopBar } from './topbar';
-import { Field, FormError, notify, useMe, useTitle } from './ui';
+import { Field, FormError, NewPasswordField, notify, useMe, useTitle } from './ui';
 
 export function Account() {
   const me = useMe();
@@ -53,19 +53,7 @@ export function Account() {
                 onInput={(e) => setCurrent(e.currentTarget.value)}
               />
             </Field>
-            <Field label="New password" id="new-password" hint="10 to 128 characters; not a common password.">
-              <input
-                id="new-password"
-                type="password"
-                required
-                minLength={10}
-                maxLength={128}
-                autoComplete="new-password"
-                aria-describedby="new-password-hint"
-                value={next}
-                onInput={(e) => setNext(e.currentTarget.value)}
-              />
-            </Field>
+            <NewPasswordField id="new-password" label="New password" value={next} onInput={setNext} />
             <FormError error={error} />
             <button type="submit" class="primary" disabled={busy}>
               {busy ? 'Changing…' : 'Change password'}

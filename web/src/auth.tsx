@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, post } from './api';
 import type { Session } from './api';
 import { linkClick, navigate } from './router';
-import { Field, FormError, useTitle } from './ui';
+import { Field, FormError, NewPasswordField, useTitle } from './ui';
 
 function Shell(props: { title: string; intro?: string; children: preact.ComponentChildren }) {
   useTitle(props.title);
@@ -123,19 +123,7 @@ export function Setup(props: { onSession: (s: Session) => void }) {
             onInput={(e) => setEmail(e.currentTarget.value)}
           />
         </Field>
-        <Field label="Password" id="setup-password" hint="10 to 128 characters; not a common password.">
-          <input
-            id="setup-password"
-            type="password"
-            required
-            minLength={10}
-            maxLength={128}
-            autoComplete="new-password"
-            aria-describedby="setup-password-hint"
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </Field>
+        <NewPasswordField id="setup-password" value={password} onInput={setPassword} />
         <FormError error={error} />
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Creating…' : 'Create the Owner account'}
@@ -183,19 +171,7 @@ export function AcceptInvitation(props: { token: string; onSession: (s: Session)
   return (
     <Shell title="Join your team" intro="Choose a password to accept the invitation.">
       <form onSubmit={submit} class="stack">
-        <Field label="Password" id="accept-password" hint="10 to 128 characters; not a common password.">
-          <input
-            id="accept-password"
-            type="password"
-            required
-            minLength={10}
-            maxLength={128}
-            autoComplete="new-password"
-            aria-describedby="accept-password-hint"
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </Field>
+        <NewPasswordField id="accept-password" value={password} onInput={setPassword} />
         <FormError error={error} />
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Joining…' : 'Accept and sign in'}

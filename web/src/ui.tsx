@@ -125,6 +125,25 @@ export function FormError({ error }: { error: unknown }) {
   );
 }
 
+/** A field for choosing a password, with the rules the API applies. */
+export function NewPasswordField(props: { id: string; label?: string; value: string; onInput: (v: string) => void }) {
+  return (
+    <Field label={props.label ?? 'Password'} id={props.id} hint="10 to 128 characters; not a common password.">
+      <input
+        id={props.id}
+        type="password"
+        required
+        minLength={10}
+        maxLength={128}
+        autoComplete="new-password"
+        aria-describedby={`${props.id}-hint`}
+        value={props.value}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+    </Field>
+  );
+}
+
 export function Spinner({ label: text = 'Loading…' }: { label?: string }) {
   return (
     <p class="spinner" role="status">
