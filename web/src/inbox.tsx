@@ -8,7 +8,8 @@ import { AssistView } from './assist';
 import { CATEGORIES, CHANNELS, LANGUAGES, PRIORITIES, ago, label, languageName } from './format';
 import { linkClick, navigate } from './router';
 import { TopBar } from './topbar';
-import { PriorityBadge, errorText, useTick, useTitle } from './ui';
+import { Checklist } from './checklist';
+import { PriorityBadge, errorText, seesSettings, useMe, useTick, useTitle } from './ui';
 
 const PAGE = 40;
 const POLL_MS = 5000;
@@ -268,6 +269,10 @@ export function Inbox(props: { selectedId: string | null; params: URLSearchParam
   const n = list.counts?.[f.status];
   useTitle(props.selectedId ? null : `${label(f.status)}${n !== undefined ? ` (${n.toLocaleString()})` : ''}`);
   const active = FILTER_KEYS.filter((k) => k !== 'q' && f[k]).length;
+  const me = useMe();
+  // No Assist at all yet: an Owner or Admin sees what to connect.
+  const c = list.counts;
+  const firstRun = !f.q && !active && c !== null && c.open + c.pending + c.closed === 0 && seesSettings(me.user);
   const selectedRow = list.items.find((a) => a.id === props.selectedId) ?? null;
 
   return (
@@ -382,6 +387,7 @@ export function Inbox(props: { selectedId: string | null; params: URLSearchParam
             <div>
               <h1>Select an Assist</h1>
               <p class="muted">Choose one from the list, or press j and Enter.</p>
+              {firstRun && <Checklist />}
             </div>
           </main>
         )}

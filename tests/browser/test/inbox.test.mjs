@@ -85,6 +85,11 @@ describe('web inbox', () => {
     await page.getByRole('heading', { name: 'Select an Assist' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/');
     await page.getByRole('tab', { name: /Open/ }).waitFor();
+    // The empty inbox shows the Owner what to connect, ticked from the API.
+    const checklist = page.getByRole('region', { name: 'Get Baton ready' });
+    await checklist.waitFor({ timeout: 10_000 });
+    assert.match(await checklist.innerText(), /Create a bot for your chat AI\s*\(to do\)/);
+    await screenshot(page, '02b-first-run-checklist');
 
     // Setup is once only: the API says so, and the page shows the detail.
     const again = await api(app.base, '/v1/setup', { body: { name: 'X', email: 'x@example.com', password: 'yet another long one' } });
@@ -108,6 +113,12 @@ describe('web inbox', () => {
 
     ownerToken = (await apiOk(app.base, '/v1/auth/login', { body: { email: OWNER.email, password: OWNER.password } })).token;
     bot = await apiOk(app.base, '/v1/bots', { token: ownerToken, body: { name: 'Website chat', support_team_name: 'Acme Support' } });
+    // With a bot, its step is done and the two calls show its key.
+    await page.reload();
+    const ready = page.getByRole('region', { name: 'Get Baton ready' });
+    await ready.waitFor({ timeout: 10_000 });
+    assert.match(await ready.innerText(), /Create a bot for your chat AI\s*\(done\)/);
+    assert.ok((await ready.innerText()).includes('/v1/escalations/check'), 'the two calls a chat AI makes');
   });
 
   test('a new escalation appears in the list, live, with its unread dot', T, async () => {
@@ -132,6 +143,8 @@ describe('web inbox', () => {
       messages: chat('can I get a quote for 40 seats?', 'Our enterprise plans are tailored to each team.', 'ok, can a representative email me the quote?'),
     });
     await page.locator('a.assist-row').nth(2).waitFor({ timeout: 15_000 });
+    // Once Assists arrive, the first-run checklist is gone.
+    await page.getByRole('region', { name: 'Get Baton ready' }).waitFor({ state: 'detached', timeout: 10_000 });
 
     // The new one arrives while the page is open: no reload.
     anaId = await escalate(app.base, bot.public_key, {
