@@ -20,8 +20,9 @@ mod corpus;
 
 use baton_ai::learn::{Adjustments, correction};
 use baton_ai::model::Head;
+use baton_ai::triage::{TUNING, Tuning};
 use baton_ai::{
-    Analysis, BotSettings, Category, History, Input, analyse_with, learning_features_of, scores,
+    Analysis, BotSettings, Category, History, Input, analyse_tuned, learning_features_of, scores,
 };
 use corpus::{Line, Split, split_of};
 use serde_json::Value;
@@ -96,7 +97,16 @@ fn rank(p: &str) -> i32 {
 
 fn run(line: &Line, adjustments: &Adjustments) -> Analysis {
     let bot = BotSettings::default();
-    analyse_with(
+    // EVAL_ENGLISH_RULES varies the English lexicon's weight for a dev
+    // comparison (with a TRAIN_ONLY model); the default is what ships.
+    let tuning = Tuning {
+        english_rules: std::env::var("EVAL_ENGLISH_RULES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(TUNING.english_rules),
+        ..TUNING
+    };
+    analyse_tuned(
         &Input {
             messages: &line.messages,
             ai_confidence: line.ai_confidence,
@@ -105,6 +115,7 @@ fn run(line: &Line, adjustments: &Adjustments) -> Analysis {
             bot: &bot,
         },
         adjustments,
+        &tuning,
     )
 }
 

@@ -168,7 +168,15 @@ fn main() {
         &eval.iter().collect::<Vec<_>>(),
     );
 
-    let bytes = final_model.to_bytes(corpus::fingerprint());
+    // TRAIN_ONLY=1 ships the train-only model instead, so that the full
+    // pipeline's settings (rules and thresholds) can be chosen on dev with
+    // `--example eval`; retrain without it before committing.
+    let shipped = if std::env::var_os("TRAIN_ONLY").is_some() {
+        &first
+    } else {
+        &final_model
+    };
+    let bytes = shipped.to_bytes(corpus::fingerprint());
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("model/triage.bin");
     std::fs::write(&out, &bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
     println!("\nwrote {} ({} bytes)", out.display(), bytes.len());
