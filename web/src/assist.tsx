@@ -301,7 +301,7 @@ function CloseDialog(props: { onCancel: () => void; onSubmit: (resolution: strin
   async function submit(e: Event) {
     e.preventDefault();
     if (!resolution.trim()) {
-      setError(new Error('Describe how it was resolved: it is shown in the customer’s history and teaches the AI.'));
+      setError(new Error('Describe how it was resolved: it is shown in the customer’s history.'));
       return;
     }
     setBusy(true);

@@ -49,15 +49,15 @@ function App() {
     else if (phase.kind === 'anon') probeSetup();
   }, []);
 
-  // Asks whether Baton still needs its first Owner, where the API says so
-  // (GET /v1/setup → {needed}); without that route, sign-in links to setup.
+  // Asks whether Baton still needs its first Owner (GET /v1/setup →
+  // {needed}); if that cannot be read, sign-in keeps its link to setup.
   async function probeSetup() {
     try {
       const s = await get<{ needed?: boolean }>('/v1/setup');
       if (s.needed === true && location.pathname !== '/accept-invitation') navigate('/setup', true);
       else if (s.needed === false) setPhase((p) => (p.kind === 'anon' ? { ...p, setupDone: true } : p));
     } catch {
-      // No such route yet: keep the link.
+      // Unreadable: keep the link.
     }
   }
 

@@ -508,8 +508,8 @@ pub fn detail(ctx: &Ctx, id: &str, user_id: Option<&str>) -> Result<Json, Proble
     }))
 }
 
-/// Bumps the version and time, recording one event; fails with 412 when the
-/// caller's version is stale.
+/// Bumps the version and time (the caller records the event); fails with
+/// 412 when the caller's version is stale.
 pub fn touch(ctx: &Ctx, id: &str, expected_version: Option<i64>) -> Result<(), Problem> {
     let rows = match expected_version {
         Some(v) => ctx.db.execute(

@@ -319,7 +319,7 @@ fn dialpad_signed_events_with_the_secret_baton_set() {
 }
 
 #[test]
-fn quo_voicemail_with_its_transcript_and_a_call_summary() {
+fn quo_voicemail_with_its_transcript_and_an_ai_summary() {
     let fake = FakeQuo::start("quo-key");
     let app = start("voice-quo", Some(&fake.server.base()));
     let line = connect(&app, "quo", json!({"api_key": "quo-key"}));
