@@ -2,7 +2,7 @@
 // trigger phrases, threshold, email), integrations (API tokens, help-desk
 // imports) and phone lines (docs/voice.md).
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, del, get, patch, post } from './api';
+import { ApiError, del, get, patch, post, request } from './api';
 import type { ApiToken, Bot, BotEmail, ImportRun, Importer, Invitation, Role, User, VoiceLine } from './api';
 import { PROVIDERS, ROLES, dateTime, label } from './format';
 import { linkClick } from './router';
@@ -862,8 +862,15 @@ function PhoneLines() {
   async function remove(l: VoiceLine) {
     if (!confirm(`Delete the ${label(l.provider)} line ${l.phone_number}? Its calls stop reaching Baton; its Assists stay.`)) return;
     try {
-      await del(`/v1/integrations/voice/lines/${encodeURIComponent(l.id)}`);
-      notify(`Deleted the line ${l.phone_number}.`);
+      const { data } = await request<{ webhook?: string; note?: string }>(
+        `/v1/integrations/voice/lines/${encodeURIComponent(l.id)}`,
+        { method: 'DELETE' },
+      );
+      // The provider may keep its webhook (a failed removal, or a console setting).
+      notify(
+        data?.note ? `Deleted the line ${l.phone_number}. ${data.note}` : `Deleted the line ${l.phone_number}.`,
+        data?.webhook === 'left_at_provider' ? 'error' : 'ok',
+      );
       list.reload();
     } catch (err) {
       notifyError(err);

@@ -291,6 +291,63 @@ async fn register(
     }
 }
 
+/// Removes what registration left at the provider (webhook or
+/// subscription). Twilio and Vonage numbers point at Baton from the
+/// provider's console, so there is nothing Baton can remove there.
+async fn deregister(line: &Line, base: &str) -> Result<Option<String>, String> {
+    let reg = |k: &str| {
+        line.registration
+            .get(k)
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    match line.provider {
+        Provider::Twilio | Provider::Vonage => Ok(Some(format!(
+            "Point the number's webhook in the {} console elsewhere; Baton no longer answers it.",
+            line.provider.as_str()
+        ))),
+        Provider::Aircall => {
+            let req = wire::aircall::delete_webhook_request(
+                base,
+                line.credential("api_id"),
+                line.credential("api_token"),
+                &reg("webhook_id"),
+            );
+            wire::aircall::parse_delete_webhook(&fetch(req).await?).map_err(api_error)?;
+            Ok(None)
+        }
+        Provider::Dialpad => {
+            let req = wire::dialpad::delete_webhook_request(
+                base,
+                line.credential("api_key"),
+                &reg("webhook_id"),
+            );
+            wire::dialpad::parse_delete(&fetch(req).await?).map_err(api_error)?;
+            Ok(None)
+        }
+        Provider::Quo => {
+            let req = wire::quo::delete_webhook_request(
+                base,
+                line.credential("api_key"),
+                &reg("webhook_id"),
+            );
+            wire::quo::parse_delete(&fetch(req).await?).map_err(api_error)?;
+            Ok(None)
+        }
+        Provider::RingCentral => {
+            let token = ringcentral_token(line, base).await?;
+            let req = wire::ringcentral::delete_subscription_request(
+                base,
+                &token,
+                &reg("subscription_id"),
+            );
+            wire::ringcentral::parse_delete(&fetch(req).await?).map_err(api_error)?;
+            Ok(None)
+        }
+    }
+}
+
 /// Renews one RingCentral line's subscription; a failure shows as a
 /// warning on the line (with the reason) until a renewal succeeds.
 pub async fn renew(stores: &Stores, line_id: &str) -> Result<Json, Problem> {
@@ -407,8 +464,24 @@ async fn lines(stores: &Stores, request: &Request) -> Result<CoreResponse, Probl
             Ok(CoreResponse::json(200, &voice::patch(&ctx, id, &body()?)?))
         }
         ("DELETE", ["v1", "integrations", "voice", "lines", id]) => {
+            let line = voice::load_line(&ctx, id)?.ok_or_else(|| Problem::missing("That line"))?;
+            let base = voice::api_base(&ctx, line.provider);
+            // Best effort: the line goes either way; the answer says when
+            // the provider kept its webhook.
+            let deregistered = deregister(&line, &base).await;
             voice::delete(&ctx, id)?;
-            Ok(CoreResponse::no_content())
+            Ok(CoreResponse::json(
+                200,
+                &match deregistered {
+                    Ok(None) => json!({"deleted": true, "webhook": "removed"}),
+                    Ok(Some(note)) => json!({"deleted": true, "webhook": "set_in_console", "note": note}),
+                    Err(why) => json!({
+                        "deleted": true,
+                        "webhook": "left_at_provider",
+                        "note": format!("The line is deleted, but its webhook could not be removed at {}: {why}. Remove it in the provider's console.", line.provider.as_str()),
+                    }),
+                },
+            ))
         }
         ("POST", ["v1", "integrations", "voice", "lines", id, "renew"]) => {
             Ok(CoreResponse::json(200, &renew(stores, id).await?))

@@ -244,7 +244,9 @@ fn twilio_voicemail_then_transcript_callback() {
     assert_eq!(voicemails(&app).len(), 1);
     // Disconnected, the line's webhook is unknown.
     let r = call(&app.runner, "DELETE", &path, None, Some(&app.owner));
-    assert_eq!(r.status, 204, "{}", describe(&r));
+    let gone = expect_json(&r, 200);
+    assert_eq!(gone["webhook"], "set_in_console", "{gone}");
+    assert!(gone["note"].as_str().unwrap().contains("twilio"), "{gone}");
     let (status, _) = deliver(
         &app,
         &samples::twilio::recording(&url, "tw-auth-1", &SampleCall::new("CA0002")),
@@ -288,6 +290,24 @@ fn aircall_registers_its_webhook_and_fetches_nothing_it_was_given() {
     );
     assert_eq!(status, 200);
     wait_transcript(&app, &id, &c);
+    // Disconnecting removes the webhook at Aircall too.
+    let path = format!("/v1/integrations/voice/lines/{}", id_of(&line));
+    let gone = expect_json(
+        &call(&app.runner, "DELETE", &path, None, Some(&app.owner)),
+        200,
+    );
+    assert_eq!(gone["webhook"], "removed", "{gone}");
+    let deleted: Vec<_> = fake
+        .server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE" && r.path().starts_with("/v1/webhooks/"))
+        .collect();
+    assert_eq!(deleted.len(), 1, "one webhook deleted at the provider");
+    assert_eq!(
+        call(&app.runner, "GET", &path, None, Some(&app.owner)).status,
+        404
+    );
 }
 
 #[test]
