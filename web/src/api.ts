@@ -118,8 +118,15 @@ export interface PreviousAssist {
   closed_at: string | null;
 }
 
+/** Another member on the same Assist (from the presence heartbeat). */
+export interface Presence {
+  user: { id: string; name: string };
+  typing: boolean;
+}
+
 export interface AssistDetail {
   id: string;
+  presence?: Presence[];
   reference: string;
   version: number;
   status: string;

@@ -4,7 +4,7 @@
 // is kept per Assist in this browser (localStorage), so a reload keeps it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, assistPath, post } from './api';
-import type { AssistDetail } from './api';
+import type { AssistDetail, Presence } from './api';
 import { FormError, notifyError } from './ui';
 
 type Tab = 'reply' | 'note';
@@ -137,6 +137,31 @@ export function Composer(props: { d: AssistDetail; onSent: (kind: Tab) => void }
   const noteRef = useRef<HTMLTextAreaElement>(null);
   const x = draftFor(d);
   const closed = d.status === 'closed';
+  const [others, setOthers] = useState<Presence[]>(d.presence ?? []);
+  const lastTyped = useRef(0);
+  const beatNow = useRef<() => void>(() => undefined);
+
+  // A heartbeat every 10 s while the Assist is open (typing while the reply
+  // box changed lately): teammates see who is here, and so does this agent.
+  useEffect(() => {
+    let live = true;
+    const beat = async () => {
+      try {
+        const typing = Date.now() - lastTyped.current < 10_000;
+        const r = await post<{ presence: Presence[] }>(assistPath(d.id, '/presence'), { typing });
+        if (live) setOthers(r.presence);
+      } catch {
+        // Presence only informs.
+      }
+    };
+    beatNow.current = beat;
+    beat();
+    const timer = setInterval(beat, 10_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [d.id]);
 
   useEffect(() => {
     listeners.add(rerender);
@@ -217,6 +242,11 @@ export function Composer(props: { d: AssistDetail; onSent: (kind: Tab) => void }
   const replyTab = x.tab === 'reply';
   return (
     <section class={`composer ${replyTab ? 'is-reply' : 'is-note'}`} aria-label="Reply or note">
+      {others.length > 0 && (
+        <p class="presence-note small" role="status">
+          {others.map((o) => `${o.user.name} is ${o.typing ? 'typing a reply' : 'viewing this Assist'}`).join(' · ')}
+        </p>
+      )}
       <div class="tabs composer-tabs" role="tablist" aria-label="Write">
         <button
           type="button"
@@ -270,6 +300,10 @@ export function Composer(props: { d: AssistDetail; onSent: (kind: Tab) => void }
               aria-describedby={x.replyIsAi ? 'ai-draft-mark' : undefined}
               value={x.reply}
               onInput={(e) => {
+                // Say "typing" at once after a pause, then with the heartbeat.
+                const idle = Date.now() - lastTyped.current > 10_000;
+                lastTyped.current = Date.now();
+                if (idle) beatNow.current();
                 x.reply = e.currentTarget.value;
                 if (x.replyIsAi) {
                   x.replyIsAi = false;

@@ -17,6 +17,7 @@ pub mod imports;
 pub mod learning;
 pub mod migrate;
 pub mod permissions;
+pub mod presence;
 pub mod problem;
 pub mod ratelimit;
 pub mod sealed;

@@ -471,6 +471,16 @@ describe('web inbox', () => {
     await page.getByRole('main').getByRole('heading', { level: 1 }).waitFor();
     assert.equal(await page.getByRole('main').locator('select#ctl-assignee').count(), 0);
     assert.equal(await page.locator('select#ai-category').count(), 0);
+    // Presence: the Owner opens the same Assist and sees Sam typing.
+    const opened = new URL(page.url()).pathname;
+    await owner.page.goto(app.base + opened);
+    await owner.page.locator('#reply-text').waitFor({ timeout: 15_000 });
+    await page.locator('#reply-text').fill('Let me check that for you');
+    await owner.page
+      .getByRole('status')
+      .filter({ hasText: `${SUPPORT.name} is typing a reply` })
+      .waitFor({ timeout: 20_000 });
+    await page.locator('#reply-text').fill('');
     await screenshot(page, '12-support-view');
     // Typing the address shows why, not a settings screen.
     await page.goto(app.base + '/settings/team');

@@ -159,7 +159,8 @@ pub fn detail(ctx: &Ctx, req: &Request, id: &str) -> Handled {
 
 /// The detail with its version as ETag; also the answer to every change.
 fn detail_response(ctx: &Ctx, id: &str, who: &Principal) -> Handled {
-    let body = assists::detail(ctx, id, who.user_id())?;
+    let mut body = assists::detail(ctx, id, who.user_id())?;
+    body["presence"] = json!(crate::presence::others(ctx, id, who.user_id()));
     let version = body["version"].to_string();
     Ok(Response::json(200, &body).with_header("etag", &format!("\"{version}\"")))
 }
@@ -428,6 +429,27 @@ pub fn read(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     let read = body.read.unwrap_or(true);
     assists::mark_read(ctx, id, user_id, read)?;
     Ok(Response::json(200, &json!({"id": id, "unread": !read})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresenceBody {
+    typing: Option<bool>,
+}
+
+/// A member's heartbeat on an open Assist (every few seconds while it is
+/// open; `typing` while they write a reply): answers who else is there.
+pub fn presence(ctx: &Ctx, req: &Request, id: &str) -> Handled {
+    let who = agent(ctx, req)?;
+    let body: PresenceBody = parse_body(req.body)?;
+    let Principal::User(user) = &who else {
+        return Err(Problem::bad_request(
+            "Presence belongs to team members; API tokens have none.",
+        ));
+    };
+    assists::load(ctx.db, id)?;
+    let others = crate::presence::beat(ctx, id, &user.id, &user.name, body.typing == Some(true));
+    Ok(Response::json(200, &json!({"presence": others})))
 }
 
 #[derive(Deserialize)]

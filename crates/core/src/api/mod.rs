@@ -202,6 +202,10 @@ fn route(ctx: &Ctx, req: &Request) -> Handled {
             "POST" => assists::note(ctx, req, id),
             _ => not_allowed(),
         },
+        ["assists", id, "presence"] => match m {
+            "POST" => assists::presence(ctx, req, id),
+            _ => not_allowed(),
+        },
         ["assists", id, "read"] => match m {
             "POST" => assists::read(ctx, req, id),
             _ => not_allowed(),

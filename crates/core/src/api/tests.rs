@@ -1082,3 +1082,41 @@ fn a_member_changes_their_password_and_other_sessions_end() {
     assert_eq!(login("correct horse battery"), 401);
     assert_eq!(login("a brand new passphrase 7"), 200);
 }
+
+#[test]
+fn presence_shows_who_else_is_viewing_or_typing_and_fades() {
+    let (h, owner, ids) = seeded();
+    let (_, sam) = h.member(&owner, "sam@example.com", "support");
+    let path = format!("/v1/assists/{}/presence", ids[0]);
+    let (s, r) = h.call("POST", &path, Some(&owner), json!({}));
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["presence"], json!([]), "alone at first");
+    let (s, r) = h.call("POST", &path, Some(&sam), json!({"typing": true}));
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["presence"].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(r["presence"][0]["typing"], false, "the owner only views");
+    // The owner's detail shows Sam typing; Sam's own heartbeat is not listed to Sam.
+    let (_, d) = h.call(
+        "GET",
+        &format!("/v1/assists/{}", ids[0]),
+        Some(&owner),
+        Json::Null,
+    );
+    assert_eq!(d["presence"][0]["typing"], true, "{}", d["presence"]);
+    assert_eq!(d["presence"][0]["user"]["name"], "sam@example.com");
+    // Thirty seconds without a heartbeat: gone.
+    h.now_ms
+        .set(h.now_ms.get() + crate::presence::WINDOW_MS + 1);
+    let (_, d) = h.call(
+        "GET",
+        &format!("/v1/assists/{}", ids[0]),
+        Some(&owner),
+        Json::Null,
+    );
+    assert_eq!(d["presence"], json!([]));
+    assert_eq!(
+        h.call("POST", "/v1/assists/nope/presence", Some(&owner), json!({}))
+            .0,
+        404
+    );
+}
