@@ -362,3 +362,68 @@ fn every_other_help_desk_imports_to_completion() {
         ));
     }
 }
+
+/// An imported ticket belongs to no bot: the first bot whose email is
+/// ready answers it, through that bot's provider, to the requester.
+#[test]
+fn an_imported_ticket_is_answered_by_email() {
+    use baton_e2e::fakes::email::FakeEmailApi;
+    let fake = FakeHelpdesk::start(Provider::Zendesk, 12);
+    let mail = FakeEmailApi::start("postmark", "pm-import-1");
+    let runner = RunnerOptions::new("spin.toml", "import-answered")
+        .variable("encryption_key", KEY)
+        .variable("helpdesk_proxy_origin", &fake.origin())
+        .variable("postmark_api_url", &mail.url())
+        .variable("public_url", "https://inbox.acme.test")
+        .start();
+    let owner = owner_session(&runner);
+    let app = App { runner, owner };
+    let id = connect(&app, &fake);
+    run_to_end(&app, &id);
+    let assist = imported_assists(&app)
+        .into_iter()
+        .next()
+        .expect("an imported ticket");
+    let assist_id = id_of(&assist);
+    let reply = |text: &str| {
+        call(
+            &app.runner,
+            "POST",
+            &format!("/v1/assists/{assist_id}/replies"),
+            Some(&json!({"text": text})),
+            Some(&app.owner),
+        )
+    };
+    // No bot has email yet: a clear 409, nothing sent.
+    let p = expect_problem(&reply("Hello from Acme."), 409);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no bot has email set up"),
+        "{p}"
+    );
+    let bot = call(
+        &app.runner,
+        "POST",
+        "/v1/bots",
+        Some(&json!({
+            "name": "Website chat", "support_team_name": "Acme Support",
+            "email": {"provider": "postmark", "api_key": mail.api_key, "from_email": "support@acme.test",
+                      "inbound_domain": "in.acme.test"}
+        })),
+        Some(&app.owner),
+    );
+    assert_eq!(expect_json(&bot, 201)["email"]["ready"], true);
+    expect_json(
+        &reply("We are on it: your ticket moved to our new inbox."),
+        201,
+    );
+    let sent = mail.wait_for(1);
+    let answer = sent
+        .iter()
+        .find(|e| e.text.contains("moved to our new inbox"))
+        .expect("the reply went out");
+    assert_eq!(answer.from, "support@acme.test", "{answer:#?}");
+    assert!(!answer.to.is_empty(), "{answer:#?}");
+}

@@ -138,11 +138,27 @@ pub fn assist_info(db: &dyn Db, assist_id: &str) -> Result<AssistInfo, Problem> 
 /// The bot's complete sending settings, if it has them.
 pub fn sender_for(db: &dyn Db, info: &AssistInfo) -> Result<Option<(String, Sender)>, Problem> {
     let Some(bot_id) = &info.bot_id else {
-        return Ok(None);
+        return default_sender(db, info);
     };
     Ok(settings::load(db, bot_id)?
         .sender(&info.team_name)
         .map(|s| (bot_id.clone(), s)))
+}
+
+/// Assists that came by phone or import belong to no bot: the first bot
+/// (oldest) whose email is ready answers them, so they can be worked too.
+fn default_sender(db: &dyn Db, info: &AssistInfo) -> Result<Option<(String, Sender)>, Problem> {
+    let bots = db.execute(
+        "SELECT b.id FROM bots b JOIN bot_email e ON e.bot_id = b.id ORDER BY b.created_at, b.id",
+        &[],
+    )?;
+    for r in bots.iter() {
+        let id = r.text("id");
+        if let Some(s) = settings::load(db, &id)?.sender(&info.team_name) {
+            return Ok(Some((id, s)));
+        }
+    }
+    Ok(None)
 }
 
 /// The Assist's customer thread, created on first use.
@@ -527,9 +543,11 @@ pub fn queue_reply(
 
 fn require_sender(db: &dyn Db, info: &AssistInfo) -> Result<(String, Sender), Problem> {
     match &info.bot_id {
-        None => Err(Problem::conflict(
-            "This Assist belongs to no bot, so there is no email sender for it.",
-        )),
+        None => sender_for(db, info)?.ok_or_else(|| {
+            Problem::conflict(
+                "This Assist came by phone or import, and no bot has email set up: an Owner or Admin sets a provider, API key and from address under a bot's email settings (the first ready bot answers such Assists).",
+            )
+        }),
         Some(bot_id) => sender_for(db, info)?.ok_or_else(|| {
             Problem::conflict(format!(
                 "Email is not set up for this Assist's bot ({bot_id}): an Owner or Admin sets its provider, API key and from address under the bot's email settings."
