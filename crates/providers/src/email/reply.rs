@@ -20,6 +20,8 @@ const ATTRIBUTIONS: &[(&str, &[&str])] = &[
     ("em ", &["escreveu:", "escreveu :"]),
     ("op ", &[":"]),
     ("il ", &["ha scritto:", "ha scritto :"]),
+    ("den ", &[":"]),
+    ("w dniu ", &[":"]),
 ];
 
 /// Endings that mark an attribution on their own when quoted lines follow
@@ -32,7 +34,17 @@ const ATTRIBUTION_ENDINGS: &[&str] = &[
     "escribió:",
     "escreveu:",
     "schreef:",
+    "geschreven:",
     "ha scritto:",
+    "skrev:",
+    "kirjoitti:",
+    "napisał:",
+    "napisał(a):",
+    "napisała:",
+    "пишет:",
+    "написал:",
+    "написала:",
+    "написал(а):",
 ];
 
 const FROM_LABELS: &[&str] = &[
@@ -193,10 +205,12 @@ fn is_attribution(lines: &[&str], i: usize) -> bool {
             {
                 continue;
             }
-            // German and Dutch only end in ":", so require their verb too.
+            // Some only end in ":", so require their verb too.
             let verb_ok = match *start {
                 "am " => joined.contains("schrieb"),
-                "op " => joined.contains("schreef"),
+                "op " => joined.contains("schreef") || joined.contains("geschreven"),
+                "den " => joined.contains("skrev"),
+                "w dniu " => joined.contains("napisa"),
                 _ => true,
             };
             if verb_ok {
@@ -212,10 +226,13 @@ fn is_attribution(lines: &[&str], i: usize) -> bool {
     false
 }
 
-/// An Outlook-style header block ("From: / Sent: / To: / Subject:") at line `i`.
+/// A quoted-header block at line `i`: Outlook's "From: / Sent: / To: /
+/// Subject:", or Hotmail's, which starts with "Date:".
 fn is_header_block(lines: &[&str], i: usize) -> bool {
     let first = label_text(lines[i]);
-    if !FROM_LABELS.iter().any(|l| first.starts_with(l)) {
+    let starts_from = FROM_LABELS.iter().any(|l| first.starts_with(l));
+    let starts_date = SENT_LABELS.iter().any(|l| first.starts_with(l));
+    if !starts_from && !starts_date {
         return false;
     }
     let window = lines
@@ -223,17 +240,23 @@ fn is_header_block(lines: &[&str], i: usize) -> bool {
         .skip(i + 1)
         .take(HEADER_BLOCK_WINDOW)
         .map(|l| label_text(l));
-    let (mut sent, mut subject) = (false, false);
+    let (mut from, mut sent, mut subject) = (starts_from, starts_date, false);
     for line in window {
+        from |= FROM_LABELS.iter().any(|l| line.starts_with(l));
         sent |= SENT_LABELS.iter().any(|l| line.starts_with(l));
         subject |= SUBJECT_LABELS.iter().any(|l| line.starts_with(l));
     }
-    sent && subject
+    from && sent && subject
 }
 
+/// A device footer ("Sent from my iPhone"), not a sentence that happens to
+/// start the same way ("Sent from my desk, it is much easier…").
 fn is_mobile_signature(line: &str) -> bool {
     let t = line.trim().to_lowercase();
-    t.len() < 120 && MOBILE_SIGNATURES.iter().any(|s| t.starts_with(s))
+    t.len() < 120
+        && t.split_whitespace().count() <= 7
+        && !t.contains([',', ';', '?', '!'])
+        && MOBILE_SIGNATURES.iter().any(|s| t.starts_with(s))
 }
 
 fn is_signature_delimiter(line: &str) -> bool {
@@ -263,6 +286,35 @@ fn quote_start(lines: &[&str]) -> Option<usize> {
         .iter()
         .position(|l| is_quote(l))
         .map(|p| from + p)
+}
+
+/// The customer's words below the cut: text written under the attribution
+/// line, or after (or between) the ">" quoted lines. Only when the history
+/// is ">"-quoted; an unquoted Outlook block below the cut is all history.
+fn text_below(lines: &[&str], cut: usize) -> String {
+    let rest = &lines[cut..];
+    if !rest.iter().any(|l| is_quote(l)) {
+        return String::new();
+    }
+    // Skip the attribution itself (it may wrap over a few lines).
+    let mut from = 0;
+    if is_attribution(lines, cut) {
+        for (k, line) in rest.iter().enumerate().take(MAX_ATTRIBUTION_LINES) {
+            if is_blank(line) || is_quote(line) {
+                break;
+            }
+            from = k + 1;
+            if line.trim_end().ends_with(':') {
+                break;
+            }
+        }
+    }
+    let below: Vec<&str> = rest[from..]
+        .iter()
+        .copied()
+        .filter(|l| !is_quote(l))
+        .collect();
+    tidy(strip_signature(&below))
 }
 
 /// Drops a signature at the end of `lines`.
@@ -298,9 +350,10 @@ fn tidy(lines: &[&str]) -> String {
 /// new text, "On ... wrote:" and its French, German, Spanish, Portuguese,
 /// Dutch and Italian forms, Outlook's "-----Original Message-----" and
 /// "From:/Sent:/To:/Subject:" blocks, underscore separators) and signatures
-/// ("-- ", "Sent from my iPhone" and the like). A forwarded message stays.
-/// If stripping leaves nothing, the original text is returned, trimmed:
-/// a customer's message is never lost.
+/// ("-- ", "Sent from my iPhone" and the like). A forwarded message stays,
+/// and so does text written below the attribution or the quote. If
+/// stripping leaves nothing, the original text is returned, trimmed: a
+/// customer's message is never lost.
 pub fn reply_text(text: &str) -> String {
     let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
     let lines: Vec<&str> = normalized.split('\n').collect();
@@ -313,8 +366,9 @@ pub fn reply_text(text: &str) -> String {
         (None, Some(_)) => &lines,
         (None, None) => &lines,
     };
+    let below = cut.map(|c| text_below(searched, c)).unwrap_or_default();
     let without_quotes = tidy(kept);
-    if without_quotes.is_empty() {
+    if without_quotes.is_empty() && below.is_empty() {
         return normalized.trim().to_owned();
     }
     // A signature is only looked for before a forwarded message.
@@ -324,6 +378,12 @@ pub fn reply_text(text: &str) -> String {
     };
     let without_signature = strip_signature(signature_area);
     let mut result = tidy(without_signature);
+    if !below.is_empty() {
+        if !result.is_empty() {
+            result.push_str("\n\n");
+        }
+        result.push_str(&below);
+    }
     if cut.is_none()
         && let Some(f) = forward
     {

@@ -170,3 +170,43 @@ fn trims_and_normalizes() {
     );
     assert_eq!(reply_text("a\rb"), "a\nb");
 }
+
+#[test]
+fn text_below_the_quote_or_the_attribution_is_kept() {
+    // Bottom-posting: the answer is under the quote.
+    let text = "Hi,\n\nOn Mon, 2 Mar 2026 at 10:02, Acme <support@acme.test> wrote:\n> Which size do you need?\n> We have M and L.\n\nL please, and can it arrive by Friday?\n";
+    assert_eq!(
+        reply_text(text),
+        "Hi,\n\nL please, and can it arrive by Friday?"
+    );
+    // Written right under the attribution line, above the quote.
+    let text = "On Mon, 2 Mar 2026 at 10:02, Acme <support@acme.test> wrote:\nThe refund has not arrived yet.\n\n> It is on its way.\n> Acme";
+    assert_eq!(reply_text(text), "The refund has not arrived yet.");
+    // An unquoted Outlook block below the cut is history, not new text.
+    let text = "Thanks!\n\nFrom: Acme <support@acme.test>\nSent: Monday\nTo: Jo\nSubject: Your order\n\nYour order shipped.";
+    assert_eq!(reply_text(text), "Thanks!");
+}
+
+#[test]
+fn a_sentence_that_starts_like_a_device_footer_stays() {
+    let text = "It works now.\n\nSent from my desk, it is much easier than from the phone app.";
+    assert_eq!(reply_text(text), text);
+    let text = "It works now.\n\nSent from my Galaxy S21 Ultra";
+    assert_eq!(reply_text(text), "It works now.");
+}
+
+#[test]
+fn more_quote_headers_and_attributions() {
+    // Hotmail starts its quoted header with Date:.
+    let text = "See below.\n\nDate: Mon, 2 Mar 2026 10:02:00 +0000\nFrom: support@acme.test\nTo: jo@example.org\nSubject: Your order\n\nYour order shipped.";
+    assert_eq!(reply_text(text), "See below.");
+    for attribution in [
+        "Op 2 mrt. 2026 om 10:02 heeft Acme <support@acme.test> het volgende geschreven:",
+        "Den 2 mars 2026 kl. 10:02 skrev Acme <support@acme.test>:",
+        "W dniu 2.03.2026 o 10:02, Acme <support@acme.test> napisał:",
+        "2 марта 2026 г., в 10:02, Acme <support@acme.test> пишет:",
+    ] {
+        let text = format!("Yes, that works.\n\n{attribution}\n> Shall we send it Friday?\n");
+        assert_eq!(reply_text(&text), "Yes, that works.", "{attribution}");
+    }
+}
