@@ -809,9 +809,12 @@ fn walk(
     if mime_type.starts_with("multipart/") {
         // A multipart without a boundary cannot be split: read it as text.
         mime_type = "text/plain";
-        if let Some(boundary) = content_type.param("boundary").filter(|b| !b.is_empty()) {
+        if let Some(boundary) = content_type.param("boundary").filter(|b| !b.is_empty())
+            && let parts = split_multipart(body, boundary, budget)?
+            // A boundary that never appears: the body is read as text below.
+            && !parts.is_empty()
+        {
             let mime_type = content_type.value.as_str();
-            let parts = split_multipart(body, boundary, budget)?;
             let mut children = Vec::with_capacity(parts.len());
             for part in parts {
                 let (part_headers, offset) = parse_headers(part, false);
@@ -851,8 +854,9 @@ fn walk(
         .map(clean_line)
         .filter(|f| !f.is_empty());
     let mut out = Collected::default();
+    // Text shown inline is the message even when the mailer named it.
     let is_body = disposition.value != "attachment"
-        && filename.is_none()
+        && (filename.is_none() || disposition.value == "inline")
         && matches!(mime_type, "text/plain" | "text/html");
     if is_body {
         let text = charset::decode(&data, content_type.param("charset").unwrap_or(""));

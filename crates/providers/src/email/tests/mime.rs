@@ -498,3 +498,27 @@ fn long_references_keep_root_and_newest() {
     assert_eq!(email.references[1], "<m51@x>");
     assert_eq!(email.references[99], "<m149@x>");
 }
+
+#[test]
+fn inline_text_with_a_filename_is_the_message() {
+    let raw = "From: Jo <jo@example.org>\nTo: support@acme.test\nSubject: Help\nMessage-ID: <a@b>\nContent-Type: multipart/mixed; boundary=\"XX\"\n\n--XX\nContent-Type: text/plain; charset=utf-8; name=\"message.txt\"\nContent-Disposition: inline; filename=\"message.txt\"\n\nMy order never arrived.\n--XX\nContent-Type: application/pdf; name=\"invoice.pdf\"\nContent-Disposition: attachment; filename=\"invoice.pdf\"\n\nJVBERi0=\n--XX--\n";
+    let email = parse_mime(raw.as_bytes()).unwrap();
+    assert!(
+        email.text.contains("My order never arrived."),
+        "{:?}",
+        email.text
+    );
+    assert_eq!(email.attachments.len(), 1, "{:?}", email.attachments);
+    assert_eq!(email.attachments[0].filename, "invoice.pdf");
+}
+
+#[test]
+fn a_multipart_whose_boundary_never_appears_is_read_as_text() {
+    let raw = "From: Jo <jo@example.org>\nTo: support@acme.test\nSubject: Help\nMessage-ID: <c@d>\nContent-Type: multipart/mixed; boundary=\"NEVER\"\n\nThe app crashes when I open settings.\n";
+    let email = parse_mime(raw.as_bytes()).unwrap();
+    assert!(
+        email.text.contains("The app crashes when I open settings."),
+        "{:?}",
+        email.text
+    );
+}
