@@ -191,6 +191,8 @@ export interface Invitation {
   created_at: string;
   expires_at: string;
   accept_url?: string;
+  /** Whether Baton emailed the link (some bot's email is ready). */
+  emailed?: boolean;
   token?: string;
 }
 

@@ -61,7 +61,7 @@ export function Checklist() {
       done: s.members > 1 || s.invitations > 0,
       text: 'Invite your team',
       href: '/settings/team',
-      why: 'Agents, Admins and Support members each get their own sign-in.',
+      why: 'Admins, Managers and Support members each get their own sign-in.',
     },
     {
       done: false,

@@ -179,7 +179,14 @@ function Team() {
           }}
         />
         {sent?.accept_url && (
-          <Secret label={`Invitation link for ${sent.name}`} value={sent.accept_url} />
+          <>
+            <p class="muted small" role="status">
+              {sent.emailed
+                ? `Emailed to ${sent.email}. You can also copy the link.`
+                : 'Not emailed: no bot has email set up yet. Copy the link and send it yourself.'}
+            </p>
+            <Secret label={`Invitation link for ${sent.name}`} value={sent.accept_url} />
+          </>
         )}
       </section>
 

@@ -838,3 +838,57 @@ fn a_reply_against_a_stale_view_is_refused_with_what_changed() {
     let p = expect_problem(&r, 422);
     assert!(p.to_string().contains("seen_message_id"), "{p}");
 }
+
+/// Invitations are emailed through the first bot that can send; the link in
+/// the email works once.
+#[test]
+fn an_invitation_is_emailed_and_its_link_works_once() {
+    let fake = FakeEmailApi::start("postmark", "pm-invite-1");
+    let app = start("email-invite", &[&fake], &[]);
+    // No bot can send yet: the invitation is made, not emailed.
+    let r = call(
+        &app.runner,
+        "POST",
+        "/v1/team/invitations",
+        Some(&json!({"email": "kim@example.org", "name": "Kim Lee", "role": "manager"})),
+        Some(&app.owner),
+    );
+    assert_eq!(expect_json(&r, 201)["emailed"], false);
+    bot_with_email(&app, &fake, "Chat");
+    let r = call(
+        &app.runner,
+        "POST",
+        "/v1/team/invitations",
+        Some(&json!({"email": "sam@example.org", "name": "Sam Hill", "role": "support"})),
+        Some(&app.owner),
+    );
+    let inv = expect_json(&r, 201);
+    assert_eq!(inv["emailed"], true, "{inv}");
+    let sent = fake.wait_for(1);
+    let mail = sent
+        .iter()
+        .find(|e| e.to.contains(&"sam@example.org".to_string()))
+        .unwrap_or_else(|| panic!("no invitation email: {sent:#?}"));
+    assert!(mail.subject.contains("invited you"), "{mail:#?}");
+    let url = inv["accept_url"].as_str().unwrap();
+    assert!(
+        mail.text.contains(url),
+        "the email carries the link: {}",
+        mail.text
+    );
+    let token = url.split("token=").nth(1).unwrap();
+    let accept = |password: &str| {
+        call(
+            &app.runner,
+            "POST",
+            &format!("/v1/invitations/{token}/accept"),
+            Some(&json!({"password": password})),
+            None,
+        )
+    };
+    expect_json(&accept("a long enough passphrase 1"), 201);
+    assert!(
+        accept("another long passphrase 2").status >= 400,
+        "the link works once"
+    );
+}

@@ -74,7 +74,15 @@ pub fn invite(ctx: &Ctx, req: &Request) -> Handled {
     let token = secrets::new_secret(INVITATION_PREFIX, ctx.random_bytes::<32>());
     let id = crate::ids::new_id(ctx);
     let expires_at = ctx.now() + INVITATION_TTL_SECONDS;
-    transaction(ctx.db, || {
+    let accept_url = format!(
+        "{}/accept-invitation?token={token}",
+        ctx.settings.public_url.trim_end_matches('/')
+    );
+    let inviter = match &who {
+        Principal::User(u) => u.name.clone(),
+        Principal::ApiToken { name, .. } => name.clone(),
+    };
+    let emailed = transaction(ctx.db, || {
         if accounts::email_in_use(ctx.db, &email)? {
             return Err(Problem::conflict(format!(
                 "{email} is already a member of the team."
@@ -98,18 +106,15 @@ pub fn invite(ctx: &Ctx, req: &Request) -> Handled {
                 expires_at.into(),
             ],
         )?;
-        Ok::<_, Problem>(())
+        // Emailed when some bot can send; the link is shown to copy anyway.
+        crate::email::queue_invitation(ctx, &email, &name, &inviter, &accept_url)
     })?;
-    let accept_url = format!(
-        "{}/accept-invitation?token={token}",
-        ctx.settings.public_url.trim_end_matches('/')
-    );
     Ok(Response::json(
         201,
         &json!({
             "id": id, "email": email, "name": name, "role": role.as_str(),
             "created_at": rfc3339(ctx.now()), "expires_at": rfc3339(expires_at),
-            "accept_url": accept_url, "token": token,
+            "accept_url": accept_url, "token": token, "emailed": emailed,
         }),
     ))
 }

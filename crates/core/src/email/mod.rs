@@ -148,17 +148,64 @@ pub fn sender_for(db: &dyn Db, info: &AssistInfo) -> Result<Option<(String, Send
 /// Assists that came by phone or import belong to no bot: the first bot
 /// (oldest) whose email is ready answers them, so they can be worked too.
 fn default_sender(db: &dyn Db, info: &AssistInfo) -> Result<Option<(String, Sender)>, Problem> {
+    workspace_sender(db, &info.team_name)
+}
+
+/// The sender of mail that belongs to no bot (invitations, Assists from
+/// phone or import): the oldest bot whose email is ready.
+pub fn workspace_sender(db: &dyn Db, team_name: &str) -> Result<Option<(String, Sender)>, Problem> {
     let bots = db.execute(
         "SELECT b.id FROM bots b JOIN bot_email e ON e.bot_id = b.id ORDER BY b.created_at, b.id",
         &[],
     )?;
     for r in bots.iter() {
         let id = r.text("id");
-        if let Some(s) = settings::load(db, &id)?.sender(&info.team_name) {
+        if let Some(s) = settings::load(db, &id)?.sender(team_name) {
             return Ok(Some((id, s)));
         }
     }
     Ok(None)
+}
+
+/// Emails an invitation with its link when some bot can send; answers
+/// whether it was queued (the link is also shown to copy either way).
+pub fn queue_invitation(
+    ctx: &Ctx,
+    to: &str,
+    name: &str,
+    inviter: &str,
+    accept_url: &str,
+) -> Result<bool, Problem> {
+    let Some((bot_id, sender)) = workspace_sender(ctx.db, "Support")? else {
+        return Ok(false);
+    };
+    let text = format!(
+        "Hi {},\n\n{inviter} invited you to answer customers with them in Baton.\n\nChoose a password to join (the link works once and expires in 7 days):\n{accept_url}\n\nIf you did not expect this, ignore this email.",
+        first_name(name)
+    );
+    let email = StoredEmail {
+        from_email: sender.from.email.clone(),
+        from_name: sender.from.name.clone(),
+        to: vec![(to.to_string(), Some(name.to_string()))],
+        reply_to: None,
+        subject: header_safe(&format!("{inviter} invited you to Baton"), 160),
+        html: Some(text_to_html(&text)),
+        text,
+        message_id: new_message_id(ctx, &sender.from.email),
+        in_reply_to: None,
+        references: Vec::new(),
+    };
+    outbox::enqueue(
+        ctx,
+        NewEmail {
+            assist_id: None,
+            message_id: None,
+            bot_id: &bot_id,
+            kind: "invitation",
+            email,
+        },
+    )?;
+    Ok(true)
 }
 
 /// The Assist's customer thread, created on first use.
