@@ -73,6 +73,11 @@ export function Login(props: { onSession: (s: Session) => void; notice?: string;
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      <p class="muted small">
+        <a href="/forgot-password" onClick={(e) => linkClick(e, '/forgot-password')}>
+          Forgot your password?
+        </a>
+      </p>
       {!props.setupKnownDone && (
         <p class="muted small">
           First time running Baton?{' '}
@@ -175,6 +180,92 @@ export function AcceptInvitation(props: { token: string; onSession: (s: Session)
         <FormError error={error} />
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Joining…' : 'Accept and sign in'}
+        </button>
+      </form>
+    </Shell>
+  );
+}
+
+/** "Forgot password": asks for a reset link by email. */
+export function ForgotPassword() {
+  const [email, setEmail] = useState('');
+  const [sent, setSent] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await post<{ detail: string }>('/v1/auth/password-reset', { email });
+      setSent(r.detail);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Shell title="Reset your password" intro="We email a link to choose a new password. It works once, within the hour.">
+      {sent ? (
+        <p role="status">{sent}</p>
+      ) : (
+        <form onSubmit={submit} class="stack">
+          <Field label="Email" id="forgot-email">
+            <input
+              id="forgot-email"
+              type="email"
+              autoComplete="username"
+              required
+              value={email}
+              onInput={(e) => setEmail(e.currentTarget.value)}
+            />
+          </Field>
+          <FormError error={error} />
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? 'Sending…' : 'Email me a link'}
+          </button>
+        </form>
+      )}
+      <p class="muted small">
+        <a href="/login" onClick={(e) => linkClick(e, '/login')}>
+          Back to sign-in
+        </a>
+      </p>
+    </Shell>
+  );
+}
+
+/** The page a reset link opens: choose a new password, then signed in. */
+export function ResetPassword(props: { token: string; onSession: (s: Session) => void }) {
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const s = await post<Session>(`/v1/auth/password-reset/${encodeURIComponent(props.token)}`, { password });
+      props.onSession(s);
+      navigate('/', true);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Shell title="Choose a new password" intro="Your other sessions are signed out once it is set.">
+      <form onSubmit={submit} class="stack">
+        <NewPasswordField id="reset-password" label="New password" value={password} onInput={setPassword} />
+        <FormError error={error} />
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Saving…' : 'Set the password and sign in'}
         </button>
       </form>
     </Shell>

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, get, post, setUnauthorizedHandler, storeSession, storedToken } from './api';
 import type { Session, User } from './api';
 import { forgetTeam } from './assist';
-import { AcceptInvitation, Login, Setup } from './auth';
+import { AcceptInvitation, ForgotPassword, Login, ResetPassword, Setup } from './auth';
 import { clearDrafts } from './composer';
 import { Inbox, prefetchList } from './inbox';
 import { navigate, useLocation } from './router';
@@ -54,7 +54,7 @@ function App() {
   async function probeSetup() {
     try {
       const s = await get<{ needed?: boolean }>('/v1/setup');
-      if (s.needed === true && location.pathname !== '/accept-invitation') navigate('/setup', true);
+      if (s.needed === true && !['/accept-invitation', '/reset-password'].includes(location.pathname)) navigate('/setup', true);
       else if (s.needed === false) setPhase((p) => (p.kind === 'anon' ? { ...p, setupDone: true } : p));
     } catch {
       // Unreadable: keep the link.
@@ -93,6 +93,10 @@ function App() {
   let screen;
   if (loc.path === '/accept-invitation') {
     screen = <AcceptInvitation token={loc.params.get('token') ?? ''} onSession={onSession} />;
+  } else if (loc.path === '/reset-password') {
+    screen = <ResetPassword token={loc.params.get('token') ?? ''} onSession={onSession} />;
+  } else if (loc.path === '/forgot-password' && phase.kind !== 'in') {
+    screen = <ForgotPassword />;
   } else if (phase.kind === 'boot') {
     screen = (
       <main class="auth" id="main">

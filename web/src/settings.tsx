@@ -96,6 +96,17 @@ function Team() {
     }
   }
 
+  const [reset, setReset] = useState<{ name: string; url: string; emailed: boolean } | null>(null);
+
+  async function resetPassword(u: User) {
+    try {
+      const r = await post<{ reset_url: string; emailed: boolean }>(`/v1/team/${encodeURIComponent(u.id)}/password-reset`);
+      setReset({ name: u.name, url: r.reset_url, emailed: r.emailed });
+    } catch (e) {
+      notifyError(e);
+    }
+  }
+
   async function remove(u: User) {
     if (!confirm(`Remove ${u.name} from the team? Their sessions end.`)) return;
     try {
@@ -156,9 +167,14 @@ function Team() {
                     <td>{label(u.availability)}</td>
                     <td>
                       {u.id !== me.user.id && !locked && (
-                        <button type="button" class="small danger-outline" onClick={() => remove(u)}>
-                          Remove
-                        </button>
+                        <>
+                          <button type="button" class="small" onClick={() => resetPassword(u)}>
+                            Reset password
+                          </button>{' '}
+                          <button type="button" class="small danger-outline" onClick={() => remove(u)}>
+                            Remove
+                          </button>
+                        </>
                       )}
                     </td>
                   </tr>
@@ -166,6 +182,16 @@ function Team() {
               })}
             </tbody>
           </table>
+        )}
+        {reset && (
+          <>
+            <p class="muted small" role="status">
+              {reset.emailed
+                ? `A reset link was emailed to ${reset.name}; it works once, within the hour.`
+                : `No bot can email yet: give ${reset.name} this link; it works once, within the hour.`}
+            </p>
+            <Secret label={`Password reset link for ${reset.name}`} value={reset.url} />
+          </>
         )}
       </section>
 

@@ -516,6 +516,22 @@ describe('web inbox', () => {
     await page.getByRole('cell', { name: `${OWNER.name} (you)` }).waitFor();
     await page.getByRole('cell', { name: SUPPORT.name, exact: true }).waitFor();
     await screenshot(page, '10-settings-team');
+    // The Owner resets Sam's password; the link opens a page to choose a new one.
+    await page.getByRole('row', { name: new RegExp(SUPPORT.name) }).getByRole('button', { name: 'Reset password' }).click();
+    const resetLink = await page.getByLabel(`Password reset link for ${SUPPORT.name}`).inputValue();
+    assert.match(resetLink, /\/reset-password\?token=bpr_/);
+    const sam = await newPage(browser);
+    await sam.page.goto(app.base + new URL(resetLink).pathname + new URL(resetLink).search);
+    await sam.page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await sam.page.getByLabel('New password').fill('a reset long passphrase 5');
+    await sam.page.getByRole('button', { name: 'Set the password and sign in' }).click();
+    await sam.page.getByRole('heading', { name: 'Select an Assist' }).waitFor({ timeout: 15_000 });
+    const again = await api(app.base, `/v1/auth/password-reset/${new URL(resetLink).searchParams.get('token')}`, {
+      body: { password: 'yet another passphrase 6' },
+    });
+    assert.equal(again.status, 410, 'the link works once');
+    noProblems(sam);
+    await sam.context.close();
 
     await page.getByRole('link', { name: 'Bots' }).click();
     const card = page.getByRole('region', { name: 'Website chat' });

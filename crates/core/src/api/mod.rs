@@ -146,6 +146,18 @@ fn route(ctx: &Ctx, req: &Request) -> Handled {
             "POST" => session::logout(ctx, req),
             _ => not_allowed(),
         },
+        ["auth", "password-reset"] => match m {
+            "POST" => session::request_reset(ctx, req),
+            _ => not_allowed(),
+        },
+        ["auth", "password-reset", token] => match m {
+            "POST" => session::complete_reset(ctx, req, token),
+            _ => not_allowed(),
+        },
+        ["team", id, "password-reset"] => match m {
+            "POST" => team::reset_member_password(ctx, req, id),
+            _ => not_allowed(),
+        },
         ["me"] => match m {
             "GET" => session::me(ctx, req),
             _ => not_allowed(),

@@ -230,3 +230,135 @@ pub fn change_password(ctx: &Ctx, req: &Request) -> Handled {
     })?;
     Ok(Response::json(200, &session))
 }
+
+/// A reset link lives this long.
+pub const RESET_TTL_SECONDS: i64 = 3600;
+const RESET_PREFIX: &str = "bpr";
+/// Reset emails per address per hour, so the form cannot flood a mailbox.
+const RESETS_PER_HOUR: u32 = 3;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResetRequestBody {
+    email: Option<String>,
+}
+
+/// A single-use reset link for `user`: stored hashed, valid an hour.
+pub fn new_reset_link(ctx: &Ctx, user_id: &str) -> Result<String, Problem> {
+    let token = secrets::new_secret(RESET_PREFIX, ctx.random_bytes::<32>());
+    ctx.db.execute(
+        "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        &[
+            secrets::hash_secret(&token).into(),
+            user_id.into(),
+            ctx.now().into(),
+            (ctx.now() + RESET_TTL_SECONDS).into(),
+        ],
+    )?;
+    Ok(format!(
+        "{}/reset-password?token={token}",
+        ctx.settings.public_url.trim_end_matches('/')
+    ))
+}
+
+/// "Forgot password": emails a reset link when the address is a member's
+/// and some bot can send. Always the same 202, so the answer does not
+/// tell who is a member.
+pub fn request_reset(ctx: &Ctx, req: &Request) -> Handled {
+    let body: ResetRequestBody = parse_body(req.body)?;
+    let mut e = Errors::default();
+    let email = e.required("email", body.email);
+    let email = e.email("email", email);
+    e.finish()?;
+    let Some(email) = email else {
+        return Err(Problem::new(500, "validated fields missing"));
+    };
+    let sent = ratelimit::hit(ctx, &format!("reset:{email}"), 3600)?;
+    if sent <= RESETS_PER_HOUR {
+        let rows = ctx.db.execute(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE email = ? AND removed_at IS NULL"),
+            &[email.clone().into()],
+        )?;
+        if let Some(user) = rows.first().map(|r| User::from_row(&r)) {
+            transaction(ctx.db, || {
+                let link = new_reset_link(ctx, &user.id)?;
+                crate::email::queue_password_reset(ctx, &user.email, &user.name, &link).map(|_| ())
+            })?;
+        }
+    }
+    Ok(Response::json(
+        202,
+        &json!({"detail": "If that address belongs to a member, a reset link is on its way; it works once, for an hour."}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResetBody {
+    password: Option<String>,
+}
+
+/// Sets a new password with a reset link's token: once, within the hour.
+/// Every session of the member ends; this client gets a new one.
+pub fn complete_reset(ctx: &Ctx, req: &Request, token: &str) -> Handled {
+    let body: ResetBody = parse_body(req.body)?;
+    let rows = ctx.db.execute(
+        &format!(
+            "SELECT r.expires_at, r.used_at, {} FROM password_resets r JOIN users u ON u.id = r.user_id \
+             WHERE r.token_hash = ? AND u.removed_at IS NULL",
+            USER_COLUMNS
+                .split(", ")
+                .map(|c| format!("u.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        &[secrets::hash_secret(token).into()],
+    )?;
+    let Some(row) = rows.first() else {
+        // Unknown, like used or expired: the link cannot be used.
+        return Err(Problem::new(
+            410,
+            "This reset link is not valid (mistyped, used or expired); ask for a new one.",
+        ));
+    };
+    if row.opt_int("used_at").is_some() || row.int("expires_at") <= ctx.now() {
+        return Err(Problem::new(
+            410,
+            "This reset link was used or has expired; ask for a new one.",
+        ));
+    }
+    let user = User::from_row(&row);
+    let mut e = Errors::default();
+    let password = e.required("password", body.password);
+    if let Some(p) = &password
+        && let Err(why) = secrets::check_password(p, &user.email)
+    {
+        e.add("password", why);
+    }
+    e.finish()?;
+    let Some(password) = password else {
+        return Err(Problem::new(500, "validated fields missing"));
+    };
+    let hash = secrets::hash_password(&password, ctx.random_bytes::<16>())
+        .map_err(|e| Problem::new(500, format!("Password hashing failed: {e}")))?;
+    let session = transaction(ctx.db, || {
+        let used = ctx.db.execute(
+            "UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL RETURNING token_hash",
+            &[ctx.now().into(), secrets::hash_secret(token).into()],
+        )?;
+        if used.rows.is_empty() {
+            return Err(Problem::new(410, "This reset link was already used."));
+        }
+        ctx.db.execute(
+            "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+            &[
+                hash.clone().into(),
+                ctx.now().into(),
+                user.id.clone().into(),
+            ],
+        )?;
+        accounts::revoke_sessions_of(ctx.db, &user.id, ctx.now())?;
+        accounts::new_session(ctx, &user)
+    })?;
+    Ok(Response::json(200, &session))
+}

@@ -334,3 +334,25 @@ pub fn remove(ctx: &Ctx, req: &Request, id: &str) -> Handled {
     })?;
     Ok(Response::no_content())
 }
+
+/// An Owner or Admin resets a member's password: a single-use link, valid
+/// an hour, emailed to the member when some bot can send and returned to
+/// hand over otherwise. The member's current password keeps working until
+/// the link is used.
+pub fn reset_member_password(ctx: &Ctx, req: &Request, id: &str) -> Handled {
+    let who = accounts::authenticate(ctx, req.authorization())?;
+    who.require(Permission::ManageTeam)?;
+    let (link, emailed) = transaction(ctx.db, || {
+        let Some(target) = accounts::find_user(ctx.db, id)? else {
+            return Err(Problem::missing("That team member"));
+        };
+        require_for_role(&who, target.role)?;
+        let link = super::session::new_reset_link(ctx, &target.id)?;
+        let emailed = crate::email::queue_password_reset(ctx, &target.email, &target.name, &link)?;
+        Ok((link, emailed))
+    })?;
+    Ok(Response::json(
+        201,
+        &json!({"reset_url": link, "emailed": emailed, "expires_in_seconds": super::session::RESET_TTL_SECONDS}),
+    ))
+}

@@ -1120,3 +1120,123 @@ fn presence_shows_who_else_is_viewing_or_typing_and_fades() {
         404
     );
 }
+
+#[test]
+fn password_reset_links_work_once_within_the_hour() {
+    let h = Harness::new();
+    let owner = h.setup();
+    let (sam_id, sam) = h.member(&owner, "sam@example.com", "support");
+    let count = || {
+        h.db.execute("SELECT COUNT(*) FROM password_resets", &[])
+            .unwrap()
+            .scalar()
+            .and_then(crate::db::Value::as_i64)
+            .unwrap()
+    };
+    // "Forgot password": the same 202 for members and strangers.
+    for email in ["sam@example.com", "nobody@example.com"] {
+        let (s, r) = h.call(
+            "POST",
+            "/v1/auth/password-reset",
+            None,
+            json!({"email": email}),
+        );
+        assert_eq!(s, 202, "{r}");
+    }
+    assert_eq!(count(), 1, "a link only for the member");
+    for _ in 0..5 {
+        h.call(
+            "POST",
+            "/v1/auth/password-reset",
+            None,
+            json!({"email": "sam@example.com"}),
+        );
+    }
+    assert_eq!(count(), 3, "at most 3 an hour per address");
+    // An Owner resets Sam's password: a link to hand over (no bot can email).
+    let (s, r) = h.call(
+        "POST",
+        &format!("/v1/team/{sam_id}/password-reset"),
+        Some(&owner),
+        Json::Null,
+    );
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["emailed"], false);
+    let url = r["reset_url"].as_str().unwrap().to_string();
+    let token = url.split("token=").nth(1).unwrap().to_string();
+    // Sam cannot reset the Owner.
+    let (_, me) = h.call("GET", "/v1/me", Some(&owner), Json::Null);
+    let owner_id = me["user"]["id"].as_str().unwrap();
+    assert_eq!(
+        h.call(
+            "POST",
+            &format!("/v1/team/{owner_id}/password-reset"),
+            Some(&sam),
+            Json::Null
+        )
+        .0,
+        403
+    );
+    let path = format!("/v1/auth/password-reset/{token}");
+    let (s, p) = h.call("POST", &path, None, json!({"password": "short"}));
+    assert_eq!(s, 422, "{p}");
+    let (s, session) = h.call(
+        "POST",
+        &path,
+        None,
+        json!({"password": "a fresh passphrase 11"}),
+    );
+    assert_eq!(s, 200, "{session}");
+    assert_eq!(
+        h.call("GET", "/v1/me", Some(&sam), Json::Null).0,
+        401,
+        "old sessions end"
+    );
+    let fresh = session["token"].as_str().unwrap();
+    assert_eq!(h.call("GET", "/v1/me", Some(fresh), Json::Null).0, 200);
+    assert_eq!(
+        h.call(
+            "POST",
+            &path,
+            None,
+            json!({"password": "yet another passphrase 12"})
+        )
+        .0,
+        410
+    );
+    assert_eq!(
+        h.call(
+            "POST",
+            "/v1/auth/password-reset/bpr_nope",
+            None,
+            json!({"password": "a fresh passphrase 11"})
+        )
+        .0,
+        410
+    );
+    // A link older than an hour is refused.
+    let (_, r) = h.call(
+        "POST",
+        &format!("/v1/team/{sam_id}/password-reset"),
+        Some(&owner),
+        Json::Null,
+    );
+    let late = r["reset_url"]
+        .as_str()
+        .unwrap()
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .to_string();
+    h.now_ms.set(h.now_ms.get() + 3601 * 1000);
+    assert_eq!(
+        h.call(
+            "POST",
+            &format!("/v1/auth/password-reset/{late}"),
+            None,
+            json!({"password": "a fresh passphrase 13"})
+        )
+        .0,
+        410
+    );
+}

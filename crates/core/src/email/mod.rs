@@ -167,6 +167,41 @@ pub fn workspace_sender(db: &dyn Db, team_name: &str) -> Result<Option<(String, 
     Ok(None)
 }
 
+/// Emails a password-reset link when some bot can send; answers whether
+/// it was queued.
+pub fn queue_password_reset(ctx: &Ctx, to: &str, name: &str, link: &str) -> Result<bool, Problem> {
+    let Some((bot_id, sender)) = workspace_sender(ctx.db, "Support")? else {
+        return Ok(false);
+    };
+    let text = format!(
+        "Hi {},\n\nUse this link to choose a new Baton password. It works once, within the hour:\n{link}\n\nIf you did not ask for this, ignore this email: your password stays as it is.",
+        first_name(name)
+    );
+    let email = StoredEmail {
+        from_email: sender.from.email.clone(),
+        from_name: sender.from.name.clone(),
+        to: vec![(to.to_string(), Some(name.to_string()))],
+        reply_to: None,
+        subject: "Reset your Baton password".into(),
+        html: Some(text_to_html(&text)),
+        text,
+        message_id: new_message_id(ctx, &sender.from.email),
+        in_reply_to: None,
+        references: Vec::new(),
+    };
+    outbox::enqueue(
+        ctx,
+        NewEmail {
+            assist_id: None,
+            message_id: None,
+            bot_id: &bot_id,
+            kind: "password_reset",
+            email,
+        },
+    )?;
+    Ok(true)
+}
+
 /// Emails an invitation with its link when some bot can send; answers
 /// whether it was queued (the link is also shown to copy either way).
 pub fn queue_invitation(

@@ -69,7 +69,7 @@ pub struct NewEmail<'a> {
     /// The Assist message the email carries (agent replies).
     pub message_id: Option<&'a str>,
     pub bot_id: &'a str,
-    /// team_new_assist | customer_confirmation | reply | survey | reply_notification | invitation
+    /// team_new_assist | customer_confirmation | reply | survey | reply_notification | invitation | password_reset
     pub kind: &'a str,
     pub email: StoredEmail,
 }
