@@ -214,21 +214,21 @@ pub fn change_password(ctx: &Ctx, req: &Request) -> Handled {
         ));
     }
     ratelimit::record_success(ctx, &user.email)?;
-    let hash = secrets::hash_password(&new, ctx.random_bytes::<16>())
-        .map_err(|e| Problem::new(500, format!("Password hashing failed: {e}")))?;
-    let session = transaction(ctx.db, || {
-        ctx.db.execute(
-            "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
-            &[
-                hash.clone().into(),
-                ctx.now().into(),
-                user.id.clone().into(),
-            ],
-        )?;
-        accounts::revoke_sessions_of(ctx.db, &user.id, ctx.now())?;
-        accounts::new_session(ctx, &user)
-    })?;
+    let session = transaction(ctx.db, || set_password(ctx, &user, &new))?;
     Ok(Response::json(200, &session))
+}
+
+/// Stores a new password (inside the caller's transaction), ends every
+/// session of the member and opens a new one for this client.
+fn set_password(ctx: &Ctx, user: &User, password: &str) -> Result<serde_json::Value, Problem> {
+    let hash = secrets::hash_password(password, ctx.random_bytes::<16>())
+        .map_err(|e| Problem::new(500, format!("Password hashing failed: {e}")))?;
+    ctx.db.execute(
+        "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+        &[hash.into(), ctx.now().into(), user.id.clone().into()],
+    )?;
+    accounts::revoke_sessions_of(ctx.db, &user.id, ctx.now())?;
+    accounts::new_session(ctx, user)
 }
 
 /// A reset link lives this long.
@@ -339,8 +339,6 @@ pub fn complete_reset(ctx: &Ctx, req: &Request, token: &str) -> Handled {
     let Some(password) = password else {
         return Err(Problem::new(500, "validated fields missing"));
     };
-    let hash = secrets::hash_password(&password, ctx.random_bytes::<16>())
-        .map_err(|e| Problem::new(500, format!("Password hashing failed: {e}")))?;
     let session = transaction(ctx.db, || {
         let used = ctx.db.execute(
             "UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL RETURNING token_hash",
@@ -349,16 +347,7 @@ pub fn complete_reset(ctx: &Ctx, req: &Request, token: &str) -> Handled {
         if used.rows.is_empty() {
             return Err(Problem::new(410, "This reset link was already used."));
         }
-        ctx.db.execute(
-            "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
-            &[
-                hash.clone().into(),
-                ctx.now().into(),
-                user.id.clone().into(),
-            ],
-        )?;
-        accounts::revoke_sessions_of(ctx.db, &user.id, ctx.now())?;
-        accounts::new_session(ctx, &user)
+        set_password(ctx, &user, &password)
     })?;
     Ok(Response::json(200, &session))
 }

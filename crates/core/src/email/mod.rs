@@ -167,22 +167,25 @@ pub fn workspace_sender(db: &dyn Db, team_name: &str) -> Result<Option<(String, 
     Ok(None)
 }
 
-/// Emails a password-reset link when some bot can send; answers whether
-/// it was queued.
-pub fn queue_password_reset(ctx: &Ctx, to: &str, name: &str, link: &str) -> Result<bool, Problem> {
+/// Mail to one person that belongs to no Assist (a password reset, an
+/// invitation), through the workspace sender; answers whether it was
+/// queued (false when no bot can send).
+fn queue_workspace_email(
+    ctx: &Ctx,
+    (to, name): (&str, &str),
+    subject: &str,
+    text: String,
+    kind: &str,
+) -> Result<bool, Problem> {
     let Some((bot_id, sender)) = workspace_sender(ctx.db, "Support")? else {
         return Ok(false);
     };
-    let text = format!(
-        "Hi {},\n\nUse this link to choose a new Baton password. It works once, within the hour:\n{link}\n\nIf you did not ask for this, ignore this email: your password stays as it is.",
-        first_name(name)
-    );
     let email = StoredEmail {
         from_email: sender.from.email.clone(),
         from_name: sender.from.name.clone(),
         to: vec![(to.to_string(), Some(name.to_string()))],
         reply_to: None,
-        subject: "Reset your Baton password".into(),
+        subject: header_safe(subject, 160),
         html: Some(text_to_html(&text)),
         text,
         message_id: new_message_id(ctx, &sender.from.email),
@@ -195,15 +198,30 @@ pub fn queue_password_reset(ctx: &Ctx, to: &str, name: &str, link: &str) -> Resu
             assist_id: None,
             message_id: None,
             bot_id: &bot_id,
-            kind: "password_reset",
+            kind,
             email,
         },
     )?;
     Ok(true)
 }
 
-/// Emails an invitation with its link when some bot can send; answers
-/// whether it was queued (the link is also shown to copy either way).
+/// Emails a password-reset link when some bot can send.
+pub fn queue_password_reset(ctx: &Ctx, to: &str, name: &str, link: &str) -> Result<bool, Problem> {
+    let text = format!(
+        "Hi {},\n\nUse this link to choose a new Baton password. It works once, within the hour:\n{link}\n\nIf you did not ask for this, ignore this email: your password stays as it is.",
+        first_name(name)
+    );
+    queue_workspace_email(
+        ctx,
+        (to, name),
+        "Reset your Baton password",
+        text,
+        "password_reset",
+    )
+}
+
+/// Emails an invitation with its link when some bot can send (the link is
+/// also shown to copy either way).
 pub fn queue_invitation(
     ctx: &Ctx,
     to: &str,
@@ -211,36 +229,12 @@ pub fn queue_invitation(
     inviter: &str,
     accept_url: &str,
 ) -> Result<bool, Problem> {
-    let Some((bot_id, sender)) = workspace_sender(ctx.db, "Support")? else {
-        return Ok(false);
-    };
     let text = format!(
         "Hi {},\n\n{inviter} invited you to answer customers with them in Baton.\n\nChoose a password to join (the link works once and expires in 7 days):\n{accept_url}\n\nIf you did not expect this, ignore this email.",
         first_name(name)
     );
-    let email = StoredEmail {
-        from_email: sender.from.email.clone(),
-        from_name: sender.from.name.clone(),
-        to: vec![(to.to_string(), Some(name.to_string()))],
-        reply_to: None,
-        subject: header_safe(&format!("{inviter} invited you to Baton"), 160),
-        html: Some(text_to_html(&text)),
-        text,
-        message_id: new_message_id(ctx, &sender.from.email),
-        in_reply_to: None,
-        references: Vec::new(),
-    };
-    outbox::enqueue(
-        ctx,
-        NewEmail {
-            assist_id: None,
-            message_id: None,
-            bot_id: &bot_id,
-            kind: "invitation",
-            email,
-        },
-    )?;
-    Ok(true)
+    let subject = format!("{inviter} invited you to Baton");
+    queue_workspace_email(ctx, (to, name), &subject, text, "invitation")
 }
 
 /// The Assist's customer thread, created on first use.
