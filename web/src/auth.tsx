@@ -144,7 +144,17 @@ export function Setup(props: { onSession: (s: Session) => void }) {
   );
 }
 
-export function AcceptInvitation(props: { token: string; onSession: (s: Session) => void }) {
+/** A form that chooses a password with a link's token, then signs in. */
+function ChoosePassword(props: {
+  title: string;
+  intro: string;
+  id: string;
+  label?: string;
+  button: string;
+  busyText: string;
+  endpoint: string;
+  onSession: (s: Session) => void;
+}) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -154,7 +164,7 @@ export function AcceptInvitation(props: { token: string; onSession: (s: Session)
     setBusy(true);
     setError(null);
     try {
-      const s = await post<Session>(`/v1/invitations/${encodeURIComponent(props.token)}/accept`, { password });
+      const s = await post<Session>(props.endpoint, { password });
       props.onSession(s);
       navigate('/', true);
     } catch (err) {
@@ -164,6 +174,20 @@ export function AcceptInvitation(props: { token: string; onSession: (s: Session)
     }
   }
 
+  return (
+    <Shell title={props.title} intro={props.intro}>
+      <form onSubmit={submit} class="stack">
+        <NewPasswordField id={props.id} label={props.label} value={password} onInput={setPassword} />
+        <FormError error={error} />
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? props.busyText : props.button}
+        </button>
+      </form>
+    </Shell>
+  );
+}
+
+export function AcceptInvitation(props: { token: string; onSession: (s: Session) => void }) {
   if (!props.token) {
     return (
       <Shell title="Invitation">
@@ -174,15 +198,15 @@ export function AcceptInvitation(props: { token: string; onSession: (s: Session)
     );
   }
   return (
-    <Shell title="Join your team" intro="Choose a password to accept the invitation.">
-      <form onSubmit={submit} class="stack">
-        <NewPasswordField id="accept-password" value={password} onInput={setPassword} />
-        <FormError error={error} />
-        <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Joining…' : 'Accept and sign in'}
-        </button>
-      </form>
-    </Shell>
+    <ChoosePassword
+      title="Join your team"
+      intro="Choose a password to accept the invitation."
+      id="accept-password"
+      button="Accept and sign in"
+      busyText="Joining…"
+      endpoint={`/v1/invitations/${encodeURIComponent(props.token)}/accept`}
+      onSession={props.onSession}
+    />
   );
 }
 
@@ -240,34 +264,16 @@ export function ForgotPassword() {
 
 /** The page a reset link opens: choose a new password, then signed in. */
 export function ResetPassword(props: { token: string; onSession: (s: Session) => void }) {
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: Event) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const s = await post<Session>(`/v1/auth/password-reset/${encodeURIComponent(props.token)}`, { password });
-      props.onSession(s);
-      navigate('/', true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
-
   return (
-    <Shell title="Choose a new password" intro="Your other sessions are signed out once it is set.">
-      <form onSubmit={submit} class="stack">
-        <NewPasswordField id="reset-password" label="New password" value={password} onInput={setPassword} />
-        <FormError error={error} />
-        <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Set the password and sign in'}
-        </button>
-      </form>
-    </Shell>
+    <ChoosePassword
+      title="Choose a new password"
+      intro="Your other sessions are signed out once it is set."
+      id="reset-password"
+      label="New password"
+      button="Set the password and sign in"
+      busyText="Saving…"
+      endpoint={`/v1/auth/password-reset/${encodeURIComponent(props.token)}`}
+      onSession={props.onSession}
+    />
   );
 }
