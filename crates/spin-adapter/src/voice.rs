@@ -474,7 +474,9 @@ async fn lines(stores: &Stores, request: &Request) -> Result<CoreResponse, Probl
                 200,
                 &match deregistered {
                     Ok(None) => json!({"deleted": true, "webhook": "removed"}),
-                    Ok(Some(note)) => json!({"deleted": true, "webhook": "set_in_console", "note": note}),
+                    Ok(Some(note)) => {
+                        json!({"deleted": true, "webhook": "set_in_console", "note": note})
+                    }
                     Err(why) => json!({
                         "deleted": true,
                         "webhook": "left_at_provider",
