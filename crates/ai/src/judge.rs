@@ -99,7 +99,7 @@ fn category(scanned: &[Scanned]) -> (Scored<Category>, Vec<(Category, f32)>) {
     )
 }
 
-fn sentiment(customer: &[&Scanned]) -> Scored<Sentiment> {
+pub(crate) fn sentiment(customer: &[&Scanned]) -> Scored<Sentiment> {
     let idx = indexes();
     let (frus, frus_evidence) = frustration(customer);
     let mut pos = 0.0f32;

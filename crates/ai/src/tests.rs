@@ -333,3 +333,15 @@ fn several_issues_are_tagged() {
         r.tags
     );
 }
+
+#[test]
+fn a_plain_question_is_not_a_hand_off() {
+    for text in [
+        "What are your opening hours on Sunday?",
+        "What are your opening hours?",
+        "Do you ship to Norway?",
+    ] {
+        let a = run(&[c(text)], None);
+        assert!(!a.decision.escalate, "{text}: {:?}", a.decision);
+    }
+}

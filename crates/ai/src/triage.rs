@@ -224,7 +224,19 @@ pub fn decide(
     if kind == Some(TriggerKind::Frustration) {
         return rules;
     }
-    if p("frustration") >= t.frustration {
+    // In English the lexicon hears mood: a frustration only the model
+    // heard needs the lexicon to hear something negative too.
+    let calm_in_english = english && {
+        let customer: Vec<&Scanned> = scanned
+            .iter()
+            .filter(|m| m.role == Role::Customer)
+            .collect();
+        matches!(
+            crate::judge::sentiment(&customer).value,
+            Sentiment::Positive | Sentiment::Neutral
+        )
+    };
+    if p("frustration") >= t.frustration && !calm_in_english {
         return Decision {
             escalate: true,
             confidence: p("frustration"),
